@@ -124,7 +124,10 @@ class Gazetteer:
 
     # -- lookups -------------------------------------------------------------------------------
     def country(self, surface: str) -> Country | None:
-        code = self.country_names.get(norm(surface))
+        key = norm(surface)
+        code = self.country_names.get(key)
+        if code is None and " " in key and all(len(p) == 1 for p in key.split()):
+            code = self.country_names.get(key.replace(" ", ""))  # "U. S." -> "us"
         return self.countries[code] if code else None
 
     def demonym(self, surface: str) -> Country | None:

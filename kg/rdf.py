@@ -80,7 +80,8 @@ def article_quads(rec: ArticleRecord, res: Resolution, base: str) -> Iterator[Qu
         yield q(n, LABEL, en(resolved.label))
         for alt in sorted({ent.label, *ent.aliases} - {resolved.label}):
             yield q(n, ALT, en(alt))
-        yield q(n, kg("mentionedIn"), art)
+        if any(m.named for m in ent.mentions):  # "Russian" alone does not mention Russia by name
+            yield q(n, kg("mentionedIn"), art)
         yield from _link_quads(n, resolved, g)
         if ent.type == "Agreement":
             for sent in sorted({m.sent for m in ent.mentions}):

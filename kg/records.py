@@ -29,6 +29,7 @@ class Mention:
     start: int
     end: int
     sent: int  # index of the sentence in ArticleRecord.sentences
+    named: bool = True  # False for references that are not names ("Russian" for Russia)
 
 
 @dataclass

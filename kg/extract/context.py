@@ -55,17 +55,14 @@ class DocContext:
         if ent and ent.type == "Country":
             return ent
         key = self.demonym_tokens.get(i)
-        if key and key.startswith("country:"):  # a country the article implies but never names
+        if key and key.startswith("country:"):  # implied by a demonym, never named: create it now
             from kg.gazetteer import gazetteer
 
-            code = key.split(":", 1)[1]
-            ent = next((e for e in self.entities if e.type == "Country" and e.code == code), None)
-            if ent is None:
-                ent = self.add_entity("Country", gazetteer().countries[code].name, code=code)
-            self.add_mention(ent, self.doc[i:i + 1], alias=False)
-            for j, k in self.demonym_tokens.items():
-                if k == key:
-                    self.demonym_tokens[j] = ent.key
+            country = gazetteer().countries[key.split(":", 1)[1]]
+            ent = self.add_entity("Country", country.name, code=country.code)
+            for j in sorted(j for j, k in self.demonym_tokens.items() if k == key):
+                self.add_mention(ent, self.doc[j:j + 1], alias=False)
+                self.demonym_tokens[j] = ent.key
             return ent
         return self.by_key(key) if key else None
 
@@ -102,7 +99,7 @@ class DocContext:
         """Record `span` as a mention of `ent`; `alias=False` for references that are not names."""
         if any(m.start == span.start_char and m.end == span.end_char for m in ent.mentions):
             return
-        ent.mentions.append(Mention(span.text, span.start_char, span.end_char, self.sent_index(span)))
+        ent.mentions.append(Mention(span.text, span.start_char, span.end_char, self.sent_index(span), alias))
         self.spans.setdefault(ent.key, []).append(span)
         if alias and span.text != ent.label and span.text not in ent.aliases:
             ent.aliases.append(span.text)

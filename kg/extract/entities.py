@@ -24,6 +24,12 @@ from kg.gazetteer import Gazetteer, gazetteer, norm
 NER_LABELS = {"PERSON", "GPE", "LOC", "ORG", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"}
 POSSESSIVE = {"'s", "’s", "'", "’"}
 LEADING_DROP = {"the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our"}
+COMPANY_SUFFIXES = {"inc", "corp", "co", "ltd", "plc", "llc", "ag", "sa", "spa", "nv", "bv", "gmbh", "cos", "group"}
+#: lowercase particles inside personal names ("Jacques de Larosiere", "Cor van der Klugt")
+NAME_PARTICLES = {"de", "van", "der", "von", "da", "del", "della", "di", "du", "dos", "das", "le", "la", "al", "bin", "ben", "ibn", "el", "ter", "ten", "y"}
+#: honorifics are not part of a person's name ("Sir Christopher Hogg" is "Christopher Hogg")
+HONORIFICS = {"sir", "dame", "lord", "lady", "mr", "mrs", "ms", "miss", "dr", "prof", "rev", "mr.", "mrs.",
+              "ms.", "dr.", "prof.", "rev.", "messrs", "mme", "m."}
 #: minimum population for a single-word city name to override the model's non-place label
 CITY_OVERRIDE_POP = 100_000
 
@@ -62,65 +68,114 @@ def extract_entities(ctx: DocContext) -> None:
     resolve_in_document(candidates, gaz, ctx)
 
 
+def _trailing_demonym(doc, s: int, e: int, gaz: Gazetteer) -> int:
+    """Length (0, 1 or 2 tokens) of a demonym ending the span s..e ("... North Korean")."""
+    for n in (2, 1):
+        if e - n > s and gaz.demonym(doc[e - n:e].text) and not gaz.country(doc[s:e].text):
+            return n
+    return 0
+
+
+def _split_points(span: Span, gaz: Gazetteer) -> list[int]:
+    """Token indices where a span holds two names: at a possessive ("Lavrov's Visit"), and at
+    "of" after a company suffix ("Meyer Detective Agency Inc of National Park")."""
+    doc = span.doc
+    cuts = []
+    for i in range(span.start, span.end):
+        tok = doc[i]
+        if tok.text in POSSESSIVE or tok.tag_ == "POS":
+            cuts.append(i)
+        elif (span.label_ == "ORG" and tok.lower_ == "of" and i > span.start
+              and doc[i - 1].lower_.rstrip(".") in COMPANY_SUFFIXES and i + 1 < span.end):
+            cuts.append(i)
+    return cuts
+
+
 def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
     """Trim and split one NER span into name spans (none when nothing name-like is left)."""
     doc = span.doc
-    start, end = span.start, span.end
-    # a headline run into a body sentence, or a name + possessive + more words: split
-    parts: list[tuple[int, int]] = []
-    cur = start
-    for i in range(start, end):
-        if doc[i].text in POSSESSIVE or doc[i].tag_ == "POS":
-            parts.append((cur, i))
-            cur = i + 1
-    parts.append((cur, end))
+    parts: list[tuple[int, int, str]] = []
+    cur = span.start
+    for cut in _split_points(span, gaz):
+        label = span.label_
+        parts.append((cur, cut, label))
+        cur = cut + 1
+    after_of = bool(parts) and doc[cur - 1].lower_ == "of"
+    parts.append((cur, span.end, "GPE" if after_of else span.label_))
     out: list[Span] = []
-    for n, (s, e) in enumerate(parts):
-        while s < e and (doc[s].lower_ in LEADING_DROP or doc[s].is_punct or doc[s].is_space):
+    for n, (s, e, label) in enumerate(parts):
+        while s < e and (doc[s].lower_ in LEADING_DROP or doc[s].is_punct or doc[s].is_space or
+                         (label == "PERSON" and doc[s].lower_ in HONORIFICS and e - s > 1)):
             s += 1
         while e > s and (doc[e - 1].is_punct or doc[e - 1].is_space or doc[e - 1].text in POSSESSIVE):
             e -= 1
         # trailing demonyms are adjectives of the next noun, not part of an ORG/PERSON name
         if span.label_ in ("ORG", "PERSON") or n > 0:
-            while e > s + 0 and gaz.demonym(doc[e - 1].text) and not gaz.country(doc[s:e].text):
-                ctx.demonym_tokens.setdefault(e - 1, "")
-                e -= 1
+            k = _trailing_demonym(doc, s, e, gaz)
+            while k:
+                for i in range(e - k, e):
+                    ctx.demonym_tokens.setdefault(i, "")
+                e -= k
+                k = _trailing_demonym(doc, s, e, gaz)
         if s >= e:
             continue
-        piece = Span(doc, s, e, label=span.label_)
-        if n > 0 and not any(t.is_title or t.is_upper for t in piece):
-            continue
-        # after a split, a remainder that is only capitalised common words ("Visit") is dropped
-        if n > 0 and len(parts) > 1 and all(t.pos_ not in ("PROPN",) for t in piece):
-            continue
+        piece = Span(doc, s, e, label=label)
+        if n > 0 and label != "GPE":
+            # the rest of a span after a possessive is a name only when it looks like one:
+            # "Lavrov's Visit" leaves "Visit", a headline word, which is dropped
+            heads = gaz.org_heads | gaz.place_heads
+            if not (piece[-1].lower_ in heads or (len(piece) >= 2 and all(t.is_title for t in piece))):
+                continue
         out.append(piece)
     return out
 
 
 def merge_split_names(spans: list[Span]) -> list[Span]:
-    """Join a PERSON span with a directly following capitalised name piece ("Choe Son" + "Hui")."""
+    """Join a PERSON span with the name piece right after it: "Choe Son" + "Hui", "Jacques" + "de
+    Larosiere" (lowercase particles between the pieces are part of the name)."""
     if not spans:
         return spans
     spans = sorted(spans, key=lambda s: s.start)
-    out = [spans[0]]
+    out = [_extend_particles(spans[0])]
     gaz = gazetteer()
     for span in spans[1:]:
         prev = out[-1]
         doc = span.doc
+        gap = range(prev.end, span.start)
         if (
             prev.label_ == "PERSON"
-            and span.start == prev.end
+            and len(gap) <= 3
+            and all(doc[i].lower_ in NAME_PARTICLES and doc[i].is_lower for i in gap)
             and len(span) <= 2
             and span.label_ in ("NORP", "PERSON", "ORG", "GPE")
             and all(t.is_title for t in span)
             and not gaz.demonym(span.text)
             and not gaz.country(span.text)
-            and not prev[-1].whitespace_.count("\n")
+            and "\n" not in doc[prev.end - 1].whitespace_
         ):
             out[-1] = Span(doc, prev.start, span.end, label="PERSON")
             continue
-        out.append(span)
+        out.append(_extend_particles(span))
     return out
+
+
+def _extend_particles(span: Span) -> Span:
+    """A PERSON span followed by particles and a capitalised name token takes them in."""
+    if span.label_ != "PERSON":
+        return span
+    doc = span.doc
+    i = span.end
+    while i < len(doc) and doc[i].lower_ in NAME_PARTICLES and doc[i].is_lower and i - span.end < 3:
+        i += 1
+    if i > span.end and i < len(doc) and doc[i].is_title and doc[i].pos_ == "PROPN" and not doc[i].ent_type_:
+        return Span(doc, span.start, i + 1, label="PERSON")
+    return span
+
+
+def _name_like(span: Span) -> bool:
+    """A name starts with a capital letter and is not a number ("five", "206p" are not places)."""
+    first = span[0]
+    return first.text[:1].isupper() and not any(t.like_num or any(c.isdigit() for c in t.text) for t in span)
 
 
 def head_word(span: Span) -> str:
@@ -132,6 +187,8 @@ def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
     label = span.label_
     text = span.text
     country = gaz.country(text)
+    if country is None and len(span) == 1 and text.endswith("s") and text[:1].isupper():
+        country = gaz.country(text[:-1])  # a possessive that lost its apostrophe: "Iraqs forces"
     if country and not (label == "PERSON" and len(span) > 1):
         return Candidate(span, "Country", 3, country.code)
     if label == "NORP":
@@ -141,6 +198,8 @@ def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
                 ctx.demonym_tokens[tok.i] = ""  # resolved to a country key later
         return None
     head = head_word(span)
+    if not _name_like(span):
+        return None
     if label in ("GPE", "LOC", "FAC"):
         place = gaz.place(text)
         return Candidate(span, "Place", 2 if place else 1, place.country if place else None)
@@ -154,6 +213,8 @@ def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
             return Candidate(span, "Place", 2, place.country)
         return Candidate(span, "Organization", 1)
     if label == "PERSON":
+        if len(span) > 1 and (head in COMPANY_SUFFIXES or head in gaz.org_heads):
+            return Candidate(span, "Organization", 2)
         place = gaz.place(text) if len(span) == 1 else None
         if place and place.population >= CITY_OVERRIDE_POP:
             return Candidate(span, "Place", 1, place.country)
@@ -179,6 +240,10 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
         if c.type == "Country" or (c.type == "Place" and c.weight >= 2 and c.code) or c in persons:
             continue
         toks = _tokens(c.span.text)
+        if toks and toks[-1].endswith("s") and len(toks[-1]) > 3:  # "Ashers" (lost apostrophe)
+            stem = toks[:-1] + [toks[-1][:-1]]
+            if any(_is_subsequence(stem, _tokens(p.span.text)) for p in persons):
+                toks = stem
         best = None
         for p in persons:
             full = _tokens(p.span.text)
@@ -193,7 +258,10 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
     for c in cands:
         target = alias_of.get(id(c))
         groups[norm(target.span.text) if target else _group_key(c)].append(c)
-    # person full names that are extensions of one another ("Kim Jong Un", "Jong Un") share a group
+    # "Texacos" / "Eastman Kodaks": a possessive that lost its apostrophe joins the plain name
+    for key in sorted(groups):
+        if key.endswith("s") and key[:-1] in groups and len(key) > 4:
+            groups[key[:-1]].extend(groups.pop(key))
     order = sorted(groups, key=lambda k: min(c.span.start for c in groups[k]))
     for key in order:
         members = groups[key]
@@ -205,19 +273,29 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
         ent = ctx.add_entity(type_, label, code=code)
         for c in members:
             ctx.add_mention(ent, c.span)
-    # 3. demonyms point at the country entity (created when the article never names it)
-    for i in sorted(ctx.demonym_tokens):
-        tok = ctx.doc[i]
-        country = gaz.demonym(tok.text) or gaz.demonym(ctx.doc[max(i - 1, 0):i + 1].text)
+    # 3. demonyms ("Russian", "North Korean") refer to their country, but are not names of it
+    i_sorted = sorted(ctx.demonym_tokens)
+    done: set[int] = set()
+    for i in i_sorted:
+        if i in done:
+            continue
+        j = i + 1
+        while j in ctx.demonym_tokens:
+            j += 1
+        span = ctx.doc[i:j]
+        country = gaz.demonym(span.text) or gaz.demonym(ctx.doc[j - 1].text)
+        done.update(range(i, j))
         if country is None:
+            for k in range(i, j):
+                del ctx.demonym_tokens[k]
             continue
         ent = next((e for e in ctx.entities if e.type == "Country" and e.code == country.code), None)
         if ent is not None:
-            ctx.demonym_tokens[i] = ent.key
-        else:
-            ctx.demonym_tokens[i] = "country:" + country.code
-    for i in [i for i, k in ctx.demonym_tokens.items() if not k]:
-        del ctx.demonym_tokens[i]
+            ctx.add_mention(ent, span, alias=False)
+        # a country known only by its demonym becomes a node only when a relation needs it
+        # (DocContext.country_at): alone, "Canadian dollars" does not make an article about Canada
+        for k in range(i, j):
+            ctx.demonym_tokens[k] = ent.key if ent is not None else f"country:{country.code}"
 
 
 def _group_key(c: Candidate) -> str:

@@ -56,7 +56,18 @@ def name_after(doc: Doc, role: Span, gaz: Gazetteer) -> Span | None:
     if i < len(doc) and doc[i].text == "," and "\n" not in doc[i].whitespace_:
         i += 1
     start = i
-    while i < len(doc) and i - start < MAX_NAME_TOKENS and _is_name_token(doc[i], gaz):
+    while i < len(doc) and i - start < MAX_NAME_TOKENS + 2:
+        if not _is_name_token(doc[i], gaz):
+            # particles inside a name: "Cor van der Klugt", "Jacques de Larosiere"
+            from kg.extract.entities import NAME_PARTICLES
+
+            j = i
+            while j < len(doc) and doc[j].lower_ in NAME_PARTICLES and doc[j].is_lower and j - i < 2:
+                j += 1
+            if i > start and j > i and j < len(doc) and doc[j].is_title and _is_name_token(doc[j], gaz):
+                i = j
+                continue
+            break
         if doc[i].lower_ in _role_words():
             break
         if "\n" in doc[i].whitespace_:
@@ -74,6 +85,14 @@ def name_after(doc: Doc, role: Span, gaz: Gazetteer) -> Span | None:
         return None
     if not any(t.pos_ == "PROPN" for t in span):
         return None
+    from kg.extract.entities import COMPANY_SUFFIXES
+
+    last = span[-1].lower_.rstrip(".")
+    if len(span) > 1 and (last in COMPANY_SUFFIXES or last in gaz.org_heads):
+        return None  # "lead manager Hambros Bank Ltd": a company after a title
+    ent_end = next((e.end for e in doc.ents if e.start <= span.start < e.end and e.label_ == "ORG"), None)
+    if ent_end is not None and ent_end > span.end:
+        return None  # the run is the start of a longer organisation name
     return span
 
 
@@ -98,6 +117,10 @@ def title_person_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
             continue
         name = name_after(doc, role, gaz)
         if name is not None:
+            from kg.extract.entities import HONORIFICS
+
+            while len(name) > 1 and name[0].lower_ in HONORIFICS:
+                name = name[1:]
             out.append(name)
     return out
 
