@@ -21,6 +21,11 @@ class BuildOptions:
     model: str = config.DEFAULT_MODEL
     base: str = config.DEFAULT_BASE
     link: str = "offline"  # none | offline | wikidata
+    wikidata_endpoint: str | None = None  # SPARQL endpoint for --link wikidata (None: Wikidata's)
+    wikidata_api: str | None = None  # MediaWiki API for --link wikidata (None: Wikidata's)
+    cache_dir: Path | None = None  # linker cache (None: config.CACHE_DIR)
+    enrich: bool = False  # add Wikidata facts of linked items in <base>graph/wikidata
+    user_agent: str | None = None  # sent to Wikidata (None: config.USER_AGENT)
 
 
 @dataclass
@@ -68,25 +73,57 @@ def build_quads(opts: BuildOptions) -> tuple[list[Quad], BuildReport]:
     from kg.resolve import resolve
 
     base = check_base(opts.base)
+    check_link_options(opts)
     report = BuildReport()
     docs = collect_documents(list(opts.paths), report)
     records = list(extract_records(docs, opts.model))
     resolution = resolve(records, base)
-    link_entities(resolution, opts)
+    link_entities(resolution, opts, records)
     quads = list(quads_for(records, resolution, base))
+    quads += enrich(resolution, opts, base)
     report.articles = len(records)
     return quads, report
 
 
-def link_entities(resolution, opts: BuildOptions) -> None:
-    """Attach owl:sameAs links to resolved entities (kg.link; skipped while it is absent)."""
+def link_settings(opts: BuildOptions):
+    """kg.link.LinkSettings from the build options (defaults: Wikidata's own services)."""
+    from kg.link import WIKIDATA_API, WIKIDATA_SPARQL, LinkSettings
+
+    return LinkSettings(
+        endpoint=WIKIDATA_SPARQL if opts.wikidata_endpoint is None else opts.wikidata_endpoint,
+        api=WIKIDATA_API if opts.wikidata_api is None else opts.wikidata_api,
+        cache_dir=config.CACHE_DIR if opts.cache_dir is None else opts.cache_dir,
+        user_agent=opts.user_agent or config.USER_AGENT,
+    )
+
+
+def check_link_options(opts: BuildOptions) -> None:
+    """Fail on bad linking options before the expensive part."""
+    from kg.link import check_mode
+
+    check_mode(opts.link)
+    if opts.enrich and opts.link != "wikidata":
+        raise ConfigError("--enrich needs --link wikidata (the facts come from Wikidata or a mirror)")
+
+
+def link_entities(resolution, opts: BuildOptions, records: list[ArticleRecord] | None = None) -> None:
+    """Attach owl:sameAs links to resolved entities (kg.link; the article records give context)."""
+    from kg.link import link_resolution
+
+    check_link_options(opts)
     if opts.link == "none":
         return
-    try:
-        from kg.link import link_resolution
-    except ImportError:
-        return
-    link_resolution(resolution, mode=opts.link)
+    settings = link_settings(opts) if opts.link == "wikidata" else None
+    link_resolution(resolution, mode=opts.link, settings=settings, records=records)
+
+
+def enrich(resolution, opts: BuildOptions, base: str) -> list[Quad]:
+    """Wikidata's facts about the linked items, in the named graph <base>graph/wikidata."""
+    if not opts.enrich or opts.link != "wikidata":
+        return []
+    from kg.link import enrich_quads
+
+    return list(enrich_quads(resolution, base, link_settings(opts)))
 
 
 def build_graph(opts: BuildOptions) -> BuildReport:

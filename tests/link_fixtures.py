@@ -238,3 +238,21 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def make_resolution(*entities: tuple):
+    """A Resolution from (type, label, alt_labels, article ids, code) tuples; IRIs are made up."""
+    from kg.records import ResolvedEntity
+    from kg.resolve import Resolution, slug
+
+    res = Resolution()
+    for type_, label, alts, articles, code in entities:
+        iri = f"https://example.org/kg/{type_.lower()}/{slug(label)}"
+        res.entities[iri] = ResolvedEntity(iri, type_, label, list(alts), list(articles), code)
+    return res
+
+
+def wd_links(res, label: str) -> list[str]:
+    """QIDs the entity labelled `label` is linked to."""
+    ent = next(e for e in res.entities.values() if e.label == label)
+    return [t.rsplit("/", 1)[-1] for t, _c, _m in ent.links if "wikidata.org" in t]

@@ -117,6 +117,11 @@ def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
                     ctx.demonym_tokens.setdefault(i, "")
                 e -= k
                 k = _trailing_demonym(doc, s, e, gaz)
+        if label in ("ORG", "PERSON"):  # "Boeing Executive": a title word ends no name
+            from kg.extract.roles import role_words
+
+            while e - s > 1 and doc[e - 1].lower_ in role_words() and not doc[e - 1].lower_ in gaz.org_heads:
+                e -= 1
         if s >= e:
             continue
         piece = Span(doc, s, e, label=label)
@@ -260,8 +265,10 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
         groups[norm(target.span.text) if target else _group_key(c)].append(c)
     # "Texacos" / "Eastman Kodaks": a possessive that lost its apostrophe joins the plain name
     for key in sorted(groups):
-        if key.endswith("s") and key[:-1] in groups and len(key) > 4:
-            groups[key[:-1]].extend(groups.pop(key))
+        for stem in (key[:-1], key[:-2]) if key.endswith("s") and len(key) > 4 else ():
+            if stem in groups and stem != key:
+                groups[stem].extend(groups.pop(key))
+                break
     order = sorted(groups, key=lambda k: min(c.span.start for c in groups[k]))
     for key in order:
         members = groups[key]

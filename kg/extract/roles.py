@@ -28,17 +28,43 @@ MAX_NAME_TOKENS = 4
 
 @lru_cache(maxsize=8)
 def _matcher(vocab: Vocab) -> PhraseMatcher:
+    """Title phrases, tokenised like the text ("co-founder" is three tokens)."""
+    import spacy
+
+    tokenizer = spacy.blank("en").tokenizer
     matcher = PhraseMatcher(vocab, attr="LOWER")
-    gaz = gazetteer()
-    tokenizer_docs = [Doc(vocab, words=title.split()) for title in gaz.roles]
-    matcher.add("ROLE", tokenizer_docs)
+    matcher.add("ROLE", [Doc(vocab, words=[t.text for t in tokenizer(title)]) for title in gazetteer().roles])
     return matcher
 
 
 def role_spans(doc: Doc) -> list[Span]:
-    """Longest non-overlapping title matches."""
+    """Longest non-overlapping title matches, with their noun modifiers ("currency strategist",
+    "senior vice president", "bank chief")."""
     found = [doc[s:e] for _, s, e in _matcher(doc.vocab)(doc)]
-    return sorted(filter_spans(found), key=lambda s: s.start)
+    return [_with_modifiers(span) for span in sorted(filter_spans(found), key=lambda s: s.start)]
+
+
+def _with_modifiers(role: Span) -> Span:
+    doc = role.doc
+    gaz = gazetteer()
+    start = role.start
+    while start > 0:
+        tok = doc[start - 1]
+        in_name = tok.ent_type_ and not (tok.lower_ in role_words() and tok.ent_iob_ == "I")
+        if (in_name or tok.is_punct or tok.lower_ in SKIP_BEFORE_TITLE or gaz.demonym(tok.text)
+                or "\n" in tok.whitespace_):
+            break
+        if not (role.start <= tok.head.i < role.end or start <= tok.head.i < role.end):
+            break
+        if tok.dep_ not in ("compound", "amod", "nmod"):
+            break
+        if tok.pos_ in ("NOUN", "ADJ") and (tok.is_lower or tok.lower_ in role_words()):
+            start -= 1
+        elif tok.pos_ == "PROPN" and tok.lower_ in role_words():
+            start -= 1
+        else:
+            break
+    return doc[start:role.end]
 
 
 def _is_name_token(tok, gaz: Gazetteer) -> bool:
@@ -52,7 +78,7 @@ def _is_name_token(tok, gaz: Gazetteer) -> bool:
 
 def name_after(doc: Doc, role: Span, gaz: Gazetteer) -> Span | None:
     """The capitalised name run right after a title ("Sergei Lavrov"), allowing one comma."""
-    i = role.end
+    i = _after_of_phrase(doc, role.end)
     if i < len(doc) and doc[i].text == "," and "\n" not in doc[i].whitespace_:
         i += 1
     start = i
@@ -68,7 +94,7 @@ def name_after(doc: Doc, role: Span, gaz: Gazetteer) -> Span | None:
                 i = j
                 continue
             break
-        if doc[i].lower_ in _role_words():
+        if doc[i].lower_ in role_words():
             break
         if "\n" in doc[i].whitespace_:
             i += 1
@@ -96,8 +122,25 @@ def name_after(doc: Doc, role: Span, gaz: Gazetteer) -> Span | None:
     return span
 
 
+def _after_of_phrase(doc: Doc, i: int) -> int:
+    """Skip "of the British union Unite" after a title when a comma and a name follow it."""
+    if i >= len(doc) or doc[i].lower_ != "of":
+        return i
+    j = i + 1
+    named = False
+    while j < len(doc) and j - i <= 8 and doc[j].text != ",":
+        tok = doc[j]
+        if tok.is_space or "\n" in tok.whitespace_ or tok.pos_ in ("VERB", "AUX", "PRON", "ADP", "CCONJ"):
+            return i
+        named = named or tok.ent_type_ in ("ORG", "GPE", "NORP", "FAC", "LOC")
+        j += 1
+    if named and j < len(doc) and doc[j].text == ",":
+        return j
+    return i
+
+
 @lru_cache(maxsize=1)
-def _role_words() -> frozenset[str]:
+def role_words() -> frozenset[str]:
     return frozenset(w for title in gazetteer().roles for w in title.split())
 
 

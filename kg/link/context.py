@@ -85,8 +85,24 @@ def build_contexts(resolution, records: Iterable[ArticleRecord] | None = None,
             if iri not in out or e.type not in ("Place", "Country"):
                 continue
             for m in e.mentions:
-                if 0 <= m.end <= len(text) and text[m.start:m.end] == m.text:
-                    head = _HEAD_AFTER.match(text[m.end:m.end + 20])
-                    if head and m.text.split()[-1].lower() not in ADMIN_HEADS:
+                if not m.text.strip() or m.text.split()[-1].lower() in ADMIN_HEADS:
+                    continue
+                if 0 <= m.start <= m.end <= len(text) and text[m.start:m.end] == m.text:
+                    after = [text[m.end:m.end + 20]]
+                else:  # offsets of another text version: look for the mention in its sentence
+                    sent = rec.sentences[m.sent] if 0 <= m.sent < len(rec.sentences) else ""
+                    after = [sent[i + len(m.text):i + len(m.text) + 20]
+                             for i in _find_all(sent, m.text)]
+                for tail in after:
+                    head = _HEAD_AFTER.match(tail)
+                    if head:
                         out[iri].text_names.add(f"{m.text} {head.group(1)}")
+    return out
+
+
+def _find_all(text: str, part: str) -> list[int]:
+    out, i = [], text.find(part)
+    while i >= 0 and part:
+        out.append(i)
+        i = text.find(part, i + 1)
     return out

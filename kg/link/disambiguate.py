@@ -51,7 +51,7 @@ def name_match(entity_name: str, cand_name: str, is_label: bool) -> float:
         return 0.95  # "Kursk region" = "Kursk Oblast"
     base = norm(_QUALIFIER.sub("", cand_name))
     if base and base != nc and base == ne:
-        return 0.75  # "Paris" ~ "Paris, Texas", "Washington" ~ "Washington, D.C."
+        return 0.85  # "Paris" ~ "Paris, Texas", "Washington" ~ "Washington, D.C."
     if hc and not he and bc == ne:
         return 0.55  # "Kursk" ~ "Kursk Oblast": the region, or a city of that name?
     if he and not hc and be == nc:
@@ -76,8 +76,21 @@ def entity_names(ent: ResolvedEntity, ctx: EntityContext | None) -> list[str]:
     return out
 
 
+def search_names(ent: ResolvedEntity, ctx: EntityContext | None, limit: int) -> list[str]:
+    """Names to look up: the entity's names, and "Moscow" for "Moscow region" (the item may be
+    labelled "Moscow Oblast", which a prefix search for "Moscow region" misses)."""
+    out: list[str] = []
+    for n in entity_names(ent, ctx):
+        toks = n.split()
+        extra = [" ".join(toks[:-1])] if len(toks) >= 2 and toks[-1].lower() in ADMIN_HEADS else []
+        for x in [n, *extra]:
+            if x not in out:
+                out.append(x)
+    return out[:limit]
+
+
 def type_fit(ent_type: str, cand: Candidate) -> float | None:
-    """1 fits, 0.5 unknown, None wrong type (the candidate is dropped)."""
+    """1 fits, 0.5 unknown (an item without P31), None wrong type (the candidate is dropped)."""
     kinds = set(cand.kinds)
     if ent_type in kinds:
         return 1.0
@@ -85,7 +98,7 @@ def type_fit(ent_type: str, cand: Candidate) -> float | None:
         return 0.7
     if ent_type == "Country" and "Place" in kinds:
         return 0.3
-    if not cand.typed:
+    if not cand.typed and ent_type != "Person":  # every person in Wikidata is typed (Q5)
         return 0.5
     return None
 
@@ -94,6 +107,8 @@ def context_fit(cand: Candidate, ctx: EntityContext) -> float:
     known = set(cand.p17) | set(cand.p27) | set(cand.p131)
     if ctx.geonames and set(cand.geonames) & ctx.geonames:
         return 1.0
+    if cand.qid in ctx.country_qids | ctx.place_qids:
+        return 1.0  # the item is itself a country/place of the same articles
     if not ctx.has_any() or not (known or cand.p131_labels):
         return 0.5
     if known & (ctx.country_qids | ctx.place_qids):

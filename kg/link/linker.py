@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.link.cache import AnswerCache
-from kg.link.context import EntityContext
-from kg.link.disambiguate import choose, entity_names, rank
+from kg.link.context import ADMIN_HEADS, EntityContext
+from kg.link.disambiguate import choose, rank, search_names
 from kg.link.http import Polite
 from kg.link.offline import add_link, country_qid
 from kg.link.settings import LinkSettings
@@ -34,6 +34,20 @@ def _is_named_agreement(label: str) -> bool:
     from kg.resolve import _is_named_agreement as named
 
     return named(label)
+
+
+REGION_WORDS = ("Oblast", "Region", "Province", "Krai", "Governorate", "Prefecture")
+
+
+def _with_region_forms(names: list[str]) -> list[str]:
+    """For an exact-label lookup: "Moscow region" is also looked up as "Moscow Oblast" etc."""
+    out = list(names)
+    for n in names:
+        toks = n.split()
+        if len(toks) >= 2 and toks[-1].lower() in ADMIN_HEADS:
+            base = " ".join(toks[:-1])
+            out += [f"{base} {w}" for w in REGION_WORDS if f"{base} {w}" not in out]
+    return out
 
 
 class WikidataLinker:
@@ -70,6 +84,7 @@ class WikidataLinker:
                 out[iri] = qids
             return out
         assert self.sparql is not None
+        names_of = {iri: _with_region_forms(names) for iri, names in names_of.items()}
         all_names = sorted({n for names in names_of.values() for n in names})
         found = self.sparql.lookup(all_names)
         for iri, names in names_of.items():
@@ -110,7 +125,7 @@ class WikidataLinker:
                 continue
             if ent.type in ORDER:
                 todo.append(ent)
-        names_of = {e.iri: entity_names(e, contexts.get(e.iri))[: self.settings.names_per_entity] for e in todo}
+        names_of = {e.iri: search_names(e, contexts.get(e.iri), self.settings.names_per_entity) for e in todo}
         cand_ids = self.candidates(names_of)
         facts = self.facts(sorted({q for qs in cand_ids.values() for q in qs}))
         for ent in sorted(todo, key=lambda e: (ORDER[e.type], e.iri)):

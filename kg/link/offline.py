@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from kg.gazetteer import gazetteer, norm
-from kg.link.context import EntityContext
+from kg.link.context import ADMIN_HEADS, EntityContext
 from kg.namespaces import GEONAMES, WD
 from kg.records import ResolvedEntity
 
@@ -40,19 +40,27 @@ def geonames_place(ent: ResolvedEntity, ctx: EntityContext | None) -> tuple[int,
     gaz = gazetteer()
     if gaz.country(ent.label) is not None:
         return None  # a country name typed as a place: no city/state link for it
+    names = [ent.label, *ent.alt_labels, *(sorted(ctx.text_names) if ctx else [])]
+    # "Kursk region" is the region, not the city of Kursk: only first-level divisions fit it
+    region = any(norm(n).split()[-1:] and norm(n).split()[-1] in ADMIN_HEADS for n in names)
     found = {}
-    for name in [ent.label, *ent.alt_labels, *(sorted(ctx.text_names) if ctx else [])]:
+    for name in names:
         for p in gaz.places.get(norm(name), []):
-            found[p.geonameid] = p
+            if not region or p.kind == "admin1":
+                found[p.geonameid] = p
     if not found:
         return None
     places = sorted(found.values(), key=lambda p: (-p.population, p.geonameid))
     if ent.code:
         inside = [p for p in places if p.country == ent.code]
+        if len({p.kind for p in inside}) > 1:
+            return None  # "Washington": a city and a state of that name in the same country
         if inside:
             return inside[0].geonameid, 0.9
     countries = ctx.countries if ctx else set()
     inside = [p for p in places if p.country in countries]
+    if len({p.kind for p in inside}) > 1:
+        return None  # "Washington": a city and a state of that name in the same country
     if inside:
         if len({p.country for p in inside}) == 1 or inside[0].population >= 20 * max(1, inside[1].population):
             return inside[0].geonameid, 0.85
