@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from pyoxigraph import Quad
 
@@ -26,6 +26,12 @@ class BuildOptions:
     cache_dir: Path | None = None  # linker cache (None: config.CACHE_DIR)
     enrich: bool = False  # add Wikidata facts of linked items in <base>graph/wikidata
     user_agent: str | None = None  # sent to Wikidata (None: config.USER_AGENT)
+    # -- scale (kg.pipeline, kg.engines, kg.cache) --
+    workers: int | None = None  # extraction processes / Ray actors (None: 1 locally, every CPU on Ray)
+    engine: str = "local"  # local | ray
+    address: str | None = None  # Ray cluster to use with engine "ray" (None: start a local Ray)
+    build_cache: Path | None = None  # build cache directory (None: no build cache; the CLI passes one)
+    progress: Callable[[int, int | None], None] | None = None  # (articles done, expected) as they finish
 
 
 @dataclass
@@ -33,6 +39,8 @@ class BuildReport:
     articles: int = 0
     triples: int = 0
     errors: list[str] = field(default_factory=list)
+    extracted: int = 0  # articles parsed in this build
+    cached: int = 0  # articles whose record came from the build cache
 
 
 def check_base(base: str) -> str:
@@ -67,22 +75,68 @@ def extract_records(docs: list[Document], model: str) -> Iterator[ArticleRecord]
     yield from extract_many(docs, nlp, batch_size=config.BATCH_SIZE)
 
 
-def build_quads(opts: BuildOptions) -> tuple[list[Quad], BuildReport]:
-    """Every quad of the build (graph = article IRI) and a report of what went wrong."""
-    from kg.rdf import quads_for
+def default_build_cache(cache_dir: Path | None = None) -> Path:
+    """Where the CLI keeps the build cache: `build/` under --cache-dir (default config.CACHE_DIR)."""
+    return (config.CACHE_DIR if cache_dir is None else Path(cache_dir)) / "build"
+
+
+def extract_documents(opts: BuildOptions, report: BuildReport) -> list[ArticleRecord]:
+    """Records of all readable documents, in input order: streamed, cached, on the chosen engine."""
+    from kg.pipeline import ExtractStats, extract_all
+
+    stats = ExtractStats()
+    records = extract_all(
+        list(opts.paths), opts.model, report.errors, engine=opts.engine, workers=opts.workers,
+        address=opts.address, cache_dir=opts.build_cache, batch_size=config.BATCH_SIZE,
+        progress=opts.progress, stats=stats,
+    )
+    report.extracted, report.cached = stats.extracted, stats.cached
+    return records
+
+
+@dataclass
+class Prepared:
+    """A build up to the RDF mapping: records in input order, their resolution (linked), the base."""
+
+    records: list[ArticleRecord]
+    resolution: object  # kg.resolve.Resolution
+    base: str
+    report: BuildReport
+
+
+def prepare(opts: BuildOptions) -> Prepared:
+    """Extract, resolve and link: everything before quads. Records hold no spaCy objects."""
     from kg.resolve import resolve
 
     base = check_base(opts.base)
     check_link_options(opts)
     report = BuildReport()
-    docs = collect_documents(list(opts.paths), report)
-    records = list(extract_records(docs, opts.model))
+    records = extract_documents(opts, report)
     resolution = resolve(records, base)
     link_entities(resolution, opts, records)
-    quads = list(quads_for(records, resolution, base))
-    quads += enrich(resolution, opts, base)
     report.articles = len(records)
-    return quads, report
+    return Prepared(records, resolution, base, report)
+
+
+def iter_graphs(prepared: Prepared, opts: BuildOptions) -> Iterator[list[Quad]]:
+    """The quads of each article's named graph, in input order, then the enrichment graph's.
+
+    For sinks that write graph by graph (a store replaces one article's graph at a time).
+    """
+    from kg.rdf import article_quads
+
+    for rec in prepared.records:
+        yield list(article_quads(rec, prepared.resolution, prepared.base))
+    extra = enrich(prepared.resolution, opts, prepared.base)
+    if extra:
+        yield extra
+
+
+def build_quads(opts: BuildOptions) -> tuple[list[Quad], BuildReport]:
+    """Every quad of the build (graph = article IRI) and a report of what went wrong."""
+    prepared = prepare(opts)
+    quads = [q for graph in iter_graphs(prepared, opts) for q in graph]
+    return quads, prepared.report
 
 
 def link_settings(opts: BuildOptions):
@@ -127,14 +181,20 @@ def enrich(resolution, opts: BuildOptions, base: str) -> list[Quad]:
 
 
 def build_graph(opts: BuildOptions) -> BuildReport:
-    """Build and write the graph to opts.output (or stdout) in opts.format."""
-    from kg.serialize import format_for, serialize, write_atomic
+    """Build and write the graph to opts.output (or stdout) in opts.format.
 
-    format_for(opts.format)  # fail on a bad format before the expensive part
-    quads, report = build_quads(opts)
-    data = serialize(quads, opts.format)
-    report.triples = len({(q.subject, q.predicate, q.object) for q in quads})
+    The quads stream into an external sort (kg.pipeline.SortedQuadWriter): the same bytes as
+    kg.serialize.serialize, without the whole graph in memory.
+    """
+    from kg.pipeline import SortedQuadWriter
+
+    writer = SortedQuadWriter(opts.format)  # fails on a bad format before the expensive part
+    prepared = prepare(opts)
+    report = prepared.report
     if report.articles == 0 and report.errors:
         return report  # nothing readable: write nothing
-    write_atomic(data, opts.output)
+    for quads in iter_graphs(prepared, opts):
+        writer.add(quads)
+    writer.write(opts.output)
+    report.triples = writer.triples
     return report

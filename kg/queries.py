@@ -346,7 +346,12 @@ def result_from_pyoxigraph(form: str, answer: object) -> QueryResult:
         return QueryResult("ASK", boolean=bool(answer))
     if isinstance(answer, bool):
         return QueryResult("ASK", boolean=answer)
-    return QueryResult(form, triples=list(answer))  # QueryTriples or a list of triples
+    return QueryResult(form, triples=unique_triples(answer))  # QueryTriples or a list of triples
+
+
+def unique_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
+    """A graph is a set: drop the repeats a union default graph or a CONSTRUCT may produce."""
+    return list(dict.fromkeys(triples))
 
 
 def _compact(term: Optional[Term]) -> str:
@@ -411,7 +416,8 @@ def format_result(result: QueryResult, fmt: str = "table", width: int = 120) -> 
                 f"use {', '.join(GRAPH_FORMATS)}"
             )
         triples = sorted(result.triples, key=str)  # same answer, same bytes
-        prefixes = PREFIXES if fmt == "turtle" else None
+        # kgr: is left out: its local names have slashes, which Turtle must escape (kgr:person\/x)
+        prefixes = {k: v for k, v in PREFIXES.items() if k != "kgr"} if fmt == "turtle" else None
         data = ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=prefixes) if triples else b""
         return data.decode("utf-8")
     if fmt in GRAPH_FORMATS:

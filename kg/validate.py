@@ -133,7 +133,7 @@ def _render(term: Node | None, data: Graph, nsm: NamespaceManager) -> str:
     return str(term)
 
 
-def validate_graph(data: Graph) -> ValidationReport:
+def validate_graph(data: Graph | Dataset) -> ValidationReport:
     """Validate an rdflib Graph, or a Dataset/ConjunctiveGraph as the union of its graphs."""
     graph = _union(data) if isinstance(data, ConjunctiveGraph) else data
     with _quiet_literal_warnings():

@@ -213,6 +213,10 @@ ex:article-b {
   ex:putin a kg:Person ; rdfs:label "Vladimir Putin"@en ; kg:mentionedIn ex:article-b .
   ex:paris a kg:Place ; rdfs:label "Paris"@en ; kg:locatedIn ex:france ; kg:mentionedIn ex:article-b .
   ex:france a kg:Country ; rdfs:label "France"@en ; kg:mentionedIn ex:article-b .
+  ex:kursk a kg:Place ; rdfs:label "Kursk"@en ; kg:mentionedIn ex:article-b .
+  ex:russia a kg:Country ; rdfs:label "Russia"@en ; kg:mentionedIn ex:article-b .
+  ex:claim-b-1 a kg:Claim ; kg:about ex:kursk ;
+      kg:evidence "Lavrov praised the liberation of Russia's Kursk region."@en .
 }
 """
 
@@ -242,6 +246,7 @@ def test_kg_link_relinks_an_existing_graph_into_its_article_graphs(tmp_path, spa
     assert not any(s == ex + "putin-old-link" for s, *_ in quads)
     assert (ex + "paris", WD + "Q90", ex + "article-b") in same
     assert (ex + "france", WD + "Q142", ex + "article-b") in same
+    assert (ex + "kursk", WD + "Q3178", ex + "article-b") in same  # "Kursk region" in the evidence
     confidences = [o for s, p, o, g in quads if p.endswith("#linkConfidence")]
     assert confidences and all(0 < float(c) <= 1 for c in confidences)
 

@@ -15,6 +15,9 @@ from kg.cli import app
 from kg.errors import InputError
 from kg.validate import validate_file, validate_graph
 
+# rdflib's own TriG/N-Quads/JSON-LD parsers use its deprecated ConjunctiveGraph API internally.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
+
 PREFIXES = """\
 @prefix kg: <https://w3id.org/newskg/ontology#> .
 @prefix kgr: <https://w3id.org/newskg/resource/> .

