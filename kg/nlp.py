@@ -18,6 +18,8 @@ from kg.errors import ModelError
 
 BULLETS = {"•", "·", "▪", "‣", "◦", "-", "*", "–", "—"}
 FINAL_PUNCT = tuple(".!?:;\"”’')»")
+#: a sentence can start only after a token ending in one of these
+SENTENCE_END = set(".!?…:;\"”’')»]")
 
 
 def _is_hard_wrapped(text: str) -> bool:
@@ -29,28 +31,99 @@ def _is_hard_wrapped(text: str) -> bool:
     return wrapped >= 0.5 * len(lines)
 
 
+FUNCTION_WORDS = {"a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "for", "with", "by",
+                  "from", "as", "under", "over", "between", "during", "amid", "after", "before", "into",
+                  "against", "about", "vs", "via", "than", "its", "their", "his", "her"}
+MIN_HEADING_TOKENS = 3
+PROPER = ("NNP", "NNPS")
+
+
+def _heading_cut(doc: Doc, start: int) -> int | None:
+    """Where a Title Case heading run into its paragraph ends ("… Strengthen Ties with Lavrov's
+    Visit | Russian Foreign Minister Sergei Lavrov has kicked off …"), or None.
+
+    Runs before the parser, so it reads the tagger's fine-grained tags (`tag_`), not `pos_`.
+    The heading is the run of capitalised words (and lowercase function words) that opens the
+    line; the sentence starts either at a capitalised function word followed by lowercase text
+    ("… in Talks | During the talks"), or at the noun phrase before the first lowercase content
+    word: names, title words and a demonym before a verb, a possessive name before a noun.
+    """
+    from kg.gazetteer import gazetteer
+
+    i = start
+    n = len(doc)
+    while i < n and not doc[i].is_space and "\n" not in doc[i].text:
+        tok = doc[i]
+        if tok.is_title or tok.is_upper or tok.text in ("’s", "'s", "-", "–") or (tok.is_lower and tok.lower_ in FUNCTION_WORDS):
+            if (i - start >= MIN_HEADING_TOKENS and tok.is_title and tok.lower_ in FUNCTION_WORDS
+                    and i + 1 < n and doc[i + 1].is_lower and not doc[i + 1].is_punct):
+                return i  # "… Highlighted in Talks | During the talks, …"
+            if "\n" in tok.whitespace_:
+                return None
+            i += 1
+            continue
+        break
+    if i >= n or i - start < MIN_HEADING_TOKENS + 2 or not doc[i].is_lower or doc[i].is_punct:
+        return None
+    stop = doc[i]
+    gaz = gazetteer()
+    from kg.extract.roles import role_words
+
+    j = i
+    if stop.tag_.startswith("VB") or stop.tag_ == "MD":
+        while j - 1 > start and doc[j - 1].tag_ in PROPER and doc[j - 1].lower_ not in role_words():
+            j -= 1  # the name: "Sergei Lavrov"
+        while j - 1 > start and (doc[j - 1].lower_ in role_words() or doc[j - 1].text in ("-", "–")):
+            j -= 1  # its title: "Foreign Minister", "Secretary-General"
+        while j - 1 > start and gaz.demonym(doc[j - 1].text):
+            j -= 1  # and nationality: "Russian"
+    elif stop.tag_ in ("NN", "NNS"):
+        if j - 2 > start and doc[j - 1].text in ("’s", "'s") and doc[j - 2].tag_ in PROPER:
+            j -= 2
+            while j - 1 > start and doc[j - 1].tag_ in PROPER and doc[j - 1].is_title and doc[j - 1].lower_ not in FUNCTION_WORDS and doc[j - 2].text in ("’s", "'s"):
+                j -= 1
+    if j == i or j - start < MIN_HEADING_TOKENS or doc[j - 1].lower_ in FUNCTION_WORDS:
+        return None  # "President Barack Obama and | First Lady …" is one sentence
+    return j
+
+
 @Language.component("kg_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
-    """Start a sentence after each line break (after each blank line in hard-wrapped text) and at bullets."""
-    if "\n" not in doc.text:
-        return doc
-    wrapped = _is_hard_wrapped(doc.text)
-    start_next = False
-    for token in doc:
-        if token.is_space and "\n" in token.text:
-            if not wrapped or token.text.count("\n") >= 2:
-                start_next = True
-            continue
-        if "\n" in token.whitespace_ and token.i + 1 < len(doc):
-            if not wrapped:
-                doc[token.i + 1].is_sent_start = True
-        if start_next:
-            token.is_sent_start = True
-            start_next = False
-        if token.text in BULLETS and token.i + 1 < len(doc) and (
-            token.i == 0 or doc[token.i - 1].is_space or "\n" in doc[token.i - 1].whitespace_
-        ):
-            doc[token.i + 1].is_sent_start = True
+    """Sentence boundaries the parser must respect.
+
+    A sentence starts at each line (each paragraph in hard-wrapped text), so headlines, captions
+    and bullets stand alone, and after a Title Case heading run into its paragraph. No sentence
+    starts right after a token that cannot end one (anything but final punctuation or a closing
+    quote): the parser otherwise splits oddly around the forced starts.
+    """
+    n = len(doc)
+    starts: set[int] = set()
+    if "\n" in doc.text:
+        wrapped = _is_hard_wrapped(doc.text)
+        line_starts = []
+        for t in doc:
+            if t.is_space and "\n" in t.text:
+                if not wrapped or t.text.count("\n") >= 2:
+                    line_starts.append(t.i + 1)
+            elif "\n" in t.whitespace_ and not wrapped:
+                line_starts.append(t.i + 1)
+        for i in line_starts:
+            while i < n and doc[i].is_space:
+                i += 1
+            if i < n:
+                starts.add(i)
+                first = i + 1 if doc[i].text in BULLETS and i + 1 < n else i
+                cut = _heading_cut(doc, first)
+                if cut is not None:
+                    starts.add(cut)
+    prev_final = True
+    for t in doc:
+        if t.i in starts:
+            t.is_sent_start = True
+        elif t.i > 0 and not prev_final:
+            t.is_sent_start = False
+        if not t.is_space:
+            prev_final = t.text[-1] in SENTENCE_END
     return doc
 
 
@@ -81,9 +154,10 @@ def model_version(nlp: Language) -> str:
     return f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}|{'+'.join(nlp.pipe_names)}"
 
 
-_WS = re.compile(r"[ \t\u00a0]+")
+_WS = re.compile(r"[\t\u00a0\u2007\u202f]")
 
 
 def clean_text(text: str) -> str:
-    """Normalise spaces (not newlines, which carry structure) so offsets stay meaningful."""
-    return _WS.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """Normalise odd spaces and line ends without changing the length, so that character offsets
+    in the records point into the document's own text."""
+    return _WS.sub(" ", text.replace("\r\n", " \n").replace("\r", "\n"))

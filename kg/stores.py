@@ -167,8 +167,12 @@ def fresh_blank_nodes(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
             yield quad
 
 
-def update_text(batch: Batch, replace: Iterable[GraphName]) -> str:
-    """One SPARQL Update request: DROP the graphs to replace, then INSERT DATA the batch."""
+def update_text(batch: Batch, replace: Iterable[GraphName], *, template: bool = False) -> str:
+    """One SPARQL Update request: DROP the graphs to replace, then INSERT DATA the batch.
+
+    `template=True` writes `INSERT { ... } WHERE {}` instead, for servers that refuse blank
+    nodes in INSERT DATA (Virtuoso); the blank nodes are then minted fresh by the server.
+    """
     ops = [
         "DROP SILENT DEFAULT" if isinstance(g, ox.DefaultGraph) else f"DROP SILENT GRAPH {g}" for g in replace
     ]
@@ -176,8 +180,15 @@ def update_text(batch: Batch, replace: Iterable[GraphName]) -> str:
     for graph, quads in batch.items():
         triples = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
         body.append(triples if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph} {{\n{triples}}}")
-    ops.append("INSERT DATA {\n" + "\n".join(body) + "}")
+    ops.append(("INSERT {\n" if template else "INSERT DATA {\n") + "\n".join(body) + ("} WHERE {}" if template else "}"))
     return " ;\n".join(ops)
+
+
+def has_blank_nodes(batch: Batch) -> bool:
+    return any(
+        type(q.subject) is ox.BlankNode or type(q.object) is ox.BlankNode
+        for quads in batch.values() for q in quads
+    )
 
 
 # --------------------------------------------------------------------------- the interface
@@ -391,6 +402,8 @@ class Dialect:
     bulk_nquads: bool = False
     #: One update request is one transaction.
     atomic: bool = True
+    #: Takes blank nodes in INSERT DATA (Virtuoso does not: "not allowed in a constant clause").
+    bnodes_in_data: bool = True
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -398,7 +411,9 @@ DIALECTS: dict[str, Dialect] = {
     "oxigraph": Dialect("oxigraph", "query", "update", "store", union_param="union-default-graph", bulk_nquads=True),
     # Virtuoso: http://host:8890 -> /sparql (query and update), /sparql-graph-crud (GSP).
     # Its default graph is already the union of all graphs; an update request is not one transaction.
-    "virtuoso": Dialect("virtuoso", "sparql", "sparql", "sparql-graph-crud", form_update=True, atomic=False),
+    "virtuoso": Dialect(
+        "virtuoso", "sparql", "sparql", "sparql-graph-crud", form_update=True, atomic=False, bnodes_in_data=False
+    ),
     # Apache Jena Fuseki: http://host:3030/DATASET -> /query, /update, /data
     "fuseki": Dialect("fuseki", "query", "update", "data"),
     # Ontotext GraphDB (and RDF4J): http://host:7200/repositories/REPO -> itself, /statements, /rdf-graphs/service
@@ -732,7 +747,8 @@ class SparqlStore(GraphStore):
                         raise _BatchFailure(exc, done) from exc
                     done.append(graph)
             else:
-                self._update(update_text(batch, replace))
+                template = not self.dialect.bnodes_in_data and has_blank_nodes(batch)
+                self._update(update_text(batch, replace, template=template))
         except StoreError as exc:
             raise _BatchFailure(exc) from exc
 
@@ -809,12 +825,17 @@ def open_store(
 
 
 def _as_store(target: Union[GraphStore, str, Path, None], **kw: object) -> tuple[GraphStore, bool]:
-    """(store, opened here?) for a target given as a store, an http(s) URL or a path."""
+    """(store, opened here?) for a target given as a store, an http(s) URL or a path.
+
+    With no target, `kw` may name one with store=PATH or endpoint=URL (as the CLI does).
+    """
     if isinstance(target, GraphStore):
         return target, False
     if isinstance(target, str) and target.startswith(("http://", "https://")):
         return open_store(endpoint=target, **kw), True  # type: ignore[arg-type]
-    return open_store(store=Path(target) if target else None, **kw), True  # type: ignore[arg-type]
+    if target:
+        return open_store(store=Path(target), **kw), True  # type: ignore[arg-type]
+    return open_store(**kw), True  # type: ignore[arg-type]
 
 
 def file_format(path: Path) -> ox.RdfFormat:

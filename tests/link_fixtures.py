@@ -10,6 +10,7 @@ Run either by hand, e.g. for the seed referee run:
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -62,6 +63,7 @@ class OxigraphServer:
         self.proc = subprocess.Popen([binary, "serve-read-only", "--location", self.dir,
                                       "--bind", f"127.0.0.1:{self.port}"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        atexit.register(self.stop)  # no orphaned server when the caller dies of an exception
         for _ in range(200):  # bounded wait for the port to answer
             try:
                 q = urllib.parse.urlencode({"query": "ASK {}"})

@@ -84,3 +84,33 @@ def test_company_after_title_is_not_a_person(nlp) -> None:
 def test_demonym_alone_is_not_a_named_mention(nlp) -> None:
     rec = run(nlp, "Canadian dollars rose against the euro.")
     assert "Canada" not in by_label(rec)
+
+
+@pytest.mark.parametrize(
+    "line,first_sentence",
+    [
+        ("Russia and North Korea Strengthen Ties with Lavrov’s Visit Russian Foreign Minister Sergei Lavrov "
+         "has kicked off a visit.", "Russia and North Korea Strengthen Ties with Lavrov’s Visit"),
+        ("Tourism and Military Cooperation Highlighted in Talks During the talks, Lavrov spoke.",
+         "Tourism and Military Cooperation Highlighted in Talks"),
+        ("Military Alliances Under International Scrutiny Lavrov’s visit aims to reinforce the deal.",
+         "Military Alliances Under International Scrutiny"),
+    ],
+)
+def test_heading_run_into_its_paragraph_is_split(nlp, line: str, first_sentence: str) -> None:
+    rec = run(nlp, "Intro line\n\n" + line + "\n")
+    assert first_sentence in rec.sentences
+    assert len(rec.sentences) == 3
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "President Barack Obama and First Lady Michelle Obama visited Kenya on Friday.",
+        "United Nations Secretary-General Antonio Guterres said the talks failed.",
+        "Apple CEO Tim Cook said sales rose.",
+    ],
+)
+def test_ordinary_sentences_are_not_split_as_headings(nlp, line: str) -> None:
+    rec = run(nlp, "Intro line\n\n" + line + "\n")
+    assert rec.sentences[1] == line

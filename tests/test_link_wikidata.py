@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import BuildOptions, build_quads
+from kg.build import BuildOptions
 from kg.link import LinkSettings, enrich_graph_iri, enrich_quads, link_resolution
 from kg.namespaces import OWL, WD
 

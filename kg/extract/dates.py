@@ -73,8 +73,12 @@ def _nearest_year(anchor: date, month: int, day: int | None) -> int:
     return best[1] if best else anchor.year
 
 
-def resolve_date(text: str, article_date: str | None = None) -> str | None:
-    """The calendar date (YYYY-MM-DD, YYYY-MM or YYYY) a date phrase names, or None when it cannot tell."""
+def resolve_date(text: str, article_date: str | None = None, past: bool = False) -> str | None:
+    """The calendar date (YYYY-MM-DD, YYYY-MM or YYYY) a date phrase names, or None when it cannot tell.
+
+    `past`: the phrase dates something that has happened ("signed in June"), so a bare month or day
+    is the latest one on or before the article date rather than the nearest one.
+    """
     toks = _tokens(text)
     if not toks:
         return None
@@ -109,8 +113,12 @@ def resolve_date(text: str, article_date: str | None = None) -> str | None:
 
     if month is not None:
         if day_num is not None and not (last or nxt or this):
+            if past:
+                year_ = anchor.year if (month, day_num) <= (anchor.month, anchor.day) else anchor.year - 1
+            else:
+                year_ = _nearest_year(anchor, month, day_num)
             try:
-                return date(_nearest_year(anchor, month, day_num), month, day_num).isoformat()
+                return date(year_, month, day_num).isoformat()
             except ValueError:
                 return None
         if this:
@@ -119,6 +127,8 @@ def resolve_date(text: str, article_date: str | None = None) -> str | None:
             y = anchor.year if month < anchor.month else anchor.year - 1
         elif nxt:
             y = anchor.year if month > anchor.month else anchor.year + 1
+        elif past:
+            y = anchor.year if month <= anchor.month else anchor.year - 1
         else:
             y = _nearest_year(anchor, month, None)
         if day_num is not None:

@@ -50,7 +50,7 @@ def extract_entities(ctx: DocContext) -> None:
     doc = ctx.doc
     spans = [clean(s, gaz, ctx) for s in doc.ents if s.label_ in NER_LABELS]
     pieces = [p for group in spans for p in group]
-    pieces = merge_split_names(pieces)
+    pieces = [with_admin_head(p, gaz) for p in merge_split_names(pieces)]
     from kg.extract.roles import title_person_spans  # roles know the title lexicon
 
     titled = title_person_spans(doc, gaz)
@@ -174,6 +174,22 @@ def _extend_particles(span: Span) -> Span:
         i += 1
     if i > span.end and i < len(doc) and doc[i].is_title and doc[i].pos_ == "PROPN" and not doc[i].ent_type_:
         return Span(doc, span.start, i + 1, label="PERSON")
+    return span
+
+
+#: lowercase nouns that turn a place name into the region around it: "Kursk region"
+ADMIN_HEADS = {"region", "province", "oblast", "krai", "county", "district", "prefecture", "governorate",
+               "municipality", "canton", "territory", "state", "area"}
+
+
+def with_admin_head(span: Span, gaz: Gazetteer) -> Span:
+    """ "Kursk" + "region" -> "Kursk region": the region, not the city of that name."""
+    doc = span.doc
+    if span.label_ in ("PERSON", "NORP", "ORG") or span.end >= len(doc):
+        return span
+    nxt = doc[span.end]
+    if nxt.is_lower and nxt.lower_ in ADMIN_HEADS and not gaz.country(span.text) and "\n" not in span[-1].whitespace_:
+        return Span(doc, span.start, span.end + 1, label="LOC")
     return span
 
 

@@ -238,7 +238,7 @@ def agents(ctx: DocContext, verb: Token, types: tuple[str, ...], depth: int = 0)
     heads = [c for c in verb.children if c.dep_ == "nsubj"]
     heads += [p for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
     if not heads:
-        if depth < 3 and verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb and \
+        if depth < 3 and verb.dep_ in ("conj", "xcomp", "advcl") and verb.head.i != verb.i and \
                 verb.head.pos_ in ("VERB", "AUX"):
             return agents(ctx, verb.head, types, depth + 1)
         if depth < 3 and verb.dep_ in ("acl", "relcl") and verb.head.pos_ in ("NOUN", "PROPN"):
@@ -284,7 +284,7 @@ def _verb_realized(verb: Token, lex: dict[str, frozenset[str]], depth: int = 0) 
                 return False
     # what governs it: "plans to visit", "denied meeting", "is planning on visiting"
     head, dep, steps = verb.head, verb.dep_, 0
-    while head is not verb and steps < 3 and dep in ("xcomp", "ccomp", "pcomp", "prep", "conj", "advcl"):
+    while head.i != verb.i and steps < 3 and dep in ("xcomp", "ccomp", "pcomp", "prep", "conj", "advcl"):
         if dep != "conj" and dep != "advcl" and head.lemma_.lower() in lex["irrealis_governors"]:
             return False
         if dep == "conj":  # "will travel to Paris and meet Choe": the auxiliaries are shared
@@ -299,7 +299,7 @@ def _verb_realized(verb: Token, lex: dict[str, frozenset[str]], depth: int = 0) 
 def governing_verb(noun: Token) -> Token | None:
     """The verb a noun is the object, subject or prepositional object of ("paid a visit", "during the visit")."""
     tok = noun
-    while tok.dep_ == "conj" and tok.head is not tok:
+    while tok.dep_ == "conj" and tok.head.i != tok.i:
         tok = tok.head
     head = tok.head
     if tok.dep_ == "pobj" and head.dep_ in ("prep", "agent"):
@@ -318,7 +318,7 @@ def occurred(ctx: DocContext, event: Token) -> bool:
         if c.dep_ in ("amod", "compound", "det", "nmod") and c.lower_ in lex["irrealis_modifiers"]:
             return False
     tok = event
-    while tok.dep_ == "conj" and tok.head is not tok:
+    while tok.dep_ == "conj" and tok.head.i != tok.i:
         tok = tok.head
     if tok.dep_ == "pobj":
         prep = tok.head

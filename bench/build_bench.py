@@ -1,0 +1,203 @@
+"""Build benchmark: kg build against the floor (bare nlp.pipe of the same model), workers, memory,
+and the build cache, measured in one run on one corpus and machine. Prints a Markdown table.
+
+    .venv/bin/python bench/build_bench.py                      # 1k articles; RSS at 1k and 10k
+    .venv/bin/python bench/build_bench.py --articles 200 --rss-sizes 200   # a quick look
+
+The corpus is synthetic but made of real text: article n joins three texts drawn with
+random.Random(n) from the Reuters-128 benchmark texts, the 12 Wikinews dev articles and the seed
+article (../shared/eval), separated by blank lines, with the id "bench-<n>". Every measured
+command runs in its own process (so peak RSS is that build's), and both sides of each comparison
+include process start and model load. CPU time is the process tree's user+sys (what the build
+costs even on a busy machine); wall time is what a user waits. Peak RSS is sampled every 0.1 s
+over the whole process tree (driver + workers) and also read from the kernel (largest process).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "eval"
+
+PIPE_SCRIPT = """
+import json, sys
+from kg.nlp import clean_text
+import spacy
+nlp = spacy.load(sys.argv[2])
+texts = (clean_text(json.loads(line)["text"]) for line in open(sys.argv[1], encoding="utf-8"))
+n = sum(1 for _ in nlp.pipe(texts, batch_size=64))
+print(n)
+"""
+
+
+# -- corpus ------------------------------------------------------------------------------------
+def source_texts() -> list[str]:
+    """Real article texts: Reuters-128, the Wikinews dev set, the seed."""
+    texts = [json.loads(line)["text"] for line in (SHARED / "benchmarks" / "reuters-128.benchmark.jsonl").open(encoding="utf-8")]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((SHARED / "dev" / "articles").glob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    return texts
+
+
+def make_corpus(n: int, path: Path, pool: list[str], changed: int | None = None) -> int:
+    """Write n articles as JSONL; `changed` gets one extra sentence. Returns the word count."""
+    words = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            text = "\n\n".join(random.Random(i).sample(pool, 3))
+            if i == changed:
+                text += "\n\nThe ministry said on Monday that the talks would continue in Geneva."
+            words += len(text.split())
+            fh.write(json.dumps({"id": f"bench-{i:06d}", "text": text}, ensure_ascii=False) + "\n")
+    return words
+
+
+# -- measuring a process -----------------------------------------------------------------------
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    tree_rss_mb: float  # peak of the summed RSS of the process and its descendants
+    max_rss_mb: float  # kernel ru_maxrss: the largest single process
+    stderr: str
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Summed VmRSS of `root` and its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read().rsplit(b")", 1)[1].split()
+            children.setdefault(int(stat[1]), []).append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> Run:
+    errf = tempfile.TemporaryFile()
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errf, env=env)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            stop.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    errf.seek(0)
+    stderr = errf.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr[-2000:]}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, peak / 1024, usage.ru_maxrss / 1024, stderr)
+
+
+def kg_build(corpus: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "kg", "build", str(corpus), "-o", str(out), "--no-progress", *extra]
+
+
+# -- the benchmark -----------------------------------------------------------------------------
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--articles", type=int, default=1000, help="corpus size for throughput, workers, cache")
+    ap.add_argument("--rss-sizes", default="1000,10000", help="corpus sizes for peak RSS (comma-separated)")
+    ap.add_argument("--rss-workers", type=int, default=2, help="--workers for the peak-RSS builds")
+    ap.add_argument("--model", default=None, help="spaCy model (default: kg's)")
+    ap.add_argument("--workdir", type=Path, default=None, help="keep corpora and outputs here")
+    args = ap.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    from kg import config
+
+    model = args.model or config.DEFAULT_MODEL
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    pool = source_texts()
+    n = args.articles
+    corpus = work / f"corpus-{n}.jsonl"
+    words = make_corpus(n, corpus, pool)
+    env = dict(os.environ, KG_CACHE_DIR=str(work / "cache"))  # keep the user's caches out of it
+    rows: list[tuple[str, int, int, Run, str]] = []
+
+    def row(name: str, articles: int, nwords: int, run: Run, note: str = "") -> None:
+        rows.append((name, articles, nwords, run, note))
+        print(f"  {name}: {run.wall:.1f} s wall, {run.cpu:.1f} s CPU, {run.tree_rss_mb:.0f} MB", file=sys.stderr)
+
+    load0 = os.getloadavg()[0]
+    print(f"corpus: {n} articles, {words} words -> {corpus}", file=sys.stderr)
+    pipe = measure([sys.executable, "-c", PIPE_SCRIPT, str(corpus), model], env)
+    row("bare nlp.pipe (same model, 1 process)", n, words, pipe)
+
+    cache = work / "build-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    first = measure(kg_build(corpus, work / "out1.ttl", "--workers", "1", "--build-cache", str(cache)), env)
+    row("kg build --workers 1 (first build, fills cache)", n, words, first,
+        f"{pipe.cpu / first.cpu:.2f}x bare pipe (CPU), {pipe.wall / first.wall:.2f}x (wall)")
+    two = measure(kg_build(corpus, work / "out2.ttl", "--workers", "2", "--no-build-cache"), env)
+    row("kg build --workers 2 (no cache)", n, words, two, f"{first.wall / two.wall:.2f}x --workers 1 (wall)")
+    same = (work / "out1.ttl").read_bytes() == (work / "out2.ttl").read_bytes()
+
+    again = measure(kg_build(corpus, work / "out3.ttl", "--workers", "1", "--build-cache", str(cache)), env)
+    row("rebuild, unchanged corpus (cache)", n, words, again, f"{100 * again.wall / first.wall:.1f}% of first build (wall)")
+    changed_corpus = work / f"corpus-{n}-changed.jsonl"
+    make_corpus(n, changed_corpus, pool, changed=n // 2)
+    one = measure(kg_build(changed_corpus, work / "out4.ttl", "--workers", "1", "--build-cache", str(cache)), env)
+    summary = one.stderr.strip().splitlines()[-1] if one.stderr.strip() else ""
+    row("rebuild, one article changed (cache)", n, words, one,
+        f"{100 * one.wall / first.wall:.1f}% of first build; kg said: {summary}")
+
+    for size in [int(s) for s in args.rss_sizes.split(",") if s.strip()]:
+        c = corpus if size == n else work / f"corpus-{size}.jsonl"
+        w = words if size == n else make_corpus(size, c, pool)
+        run = measure(kg_build(c, work / f"rss-{size}.ttl", "--workers", str(args.rss_workers), "--no-build-cache"), env)
+        row(f"peak RSS, kg build --workers {args.rss_workers} (no cache)", size, w, run)
+
+    print(f"\nmachine: {os.cpu_count()} CPUs, load average {load0:.1f} at start, {os.getloadavg()[0]:.1f} at end; "
+          f"python {sys.version.split()[0]}; model {model}")
+    print(f"--workers 2 output identical to --workers 1: {same}\n")
+    print("| measurement | articles | words | wall s | CPU s | words/s (wall) | articles/s (wall) | peak RSS tree MB | largest process MB | note |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for name, articles, nwords, run, note in rows:
+        print(f"| {name} | {articles} | {nwords} | {run.wall:.1f} | {run.cpu:.1f} | {nwords / run.wall:,.0f} | "
+              f"{articles / run.wall:.1f} | {run.tree_rss_mb:.0f} | {run.max_rss_mb:.0f} | {note} |")
+    if args.workdir is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,880 @@
+"""Claims: who asserted what about whom, read from the dependency parse, token patterns and quotation marks.
+
+The word lists and patterns are data: kg/data/patterns/claims_verbs.tsv (reporting verbs and what
+each may report) and kg/data/patterns/claims.json (spaCy Matcher / DependencyMatcher patterns, source
+nouns, hedges). A pattern proposes a cue and its content; the code here decides who the claimant is
+and whether the claim was really made. Forms read:
+
+- a reporting verb with a clause: "Kudrin announced that ...", "reports suggest North Korea is ...",
+  "..., alleging the Kremlin is ..." (the subject of the governing clause), "It has been reported
+  that ..." (no claimant);
+- a reporting verb beside a quotation: "'...,' Medvedev said.", "'...,' he said, '...'", "states: '...'";
+  a quotation opening the next sentence continues the same speaker's claim;
+- "as X points out, CLAUSE", "CLAUSE, as reported by X", "according to X, CLAUSE";
+- "X described Y as Z", "X's description of Y as Z", "X's claim that CLAUSE";
+- "X estimates Y to be Z", "Y is said to be Z", "Y is reportedly Z" (no claimant).
+
+Not claims: a negated, modal, conditional or infinitival report ("did not say", "will announce",
+"if he claims", "refused to say"), a report of a bare noun phrase ("reported record profits",
+"announced the move": an event, not an assertion), a reporting verb inside a quotation (the quotation
+is already its speaker's claim), weak verbs ("suggest", "indicate", "believe") whose subject is not a
+source ("the data suggest ...").
+
+The claimant is a Person, Organization or Country: the subject's entity; for a title ("the vice
+president of Dacia, Constantin Stroe") the person named in it; for a pronoun the nearest person
+(he/she) or the previous claimant (it/they); for "the bank chief" the person who holds that title;
+for "a statement on Apple's website" the owner; for an organisation the NER missed ("Ukrainian
+military intelligence", "KCNA") a new Organization. Unnamed sources ("reports", "a top official",
+"Western authorities") give a claim without claimant.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from spacy.matcher import DependencyMatcher, Matcher
+from spacy.tokens import Doc, Span, Token
+from spacy.vocab import Vocab
+
+from kg.errors import ConfigError
+from kg.extract.context import DocContext
+from kg.gazetteer import DATA, gazetteer
+from kg.records import ClaimRecord, EntityRecord
+
+PATTERN_FILE = "claims.json"
+VERB_FILE = "claims_verbs.tsv"
+CLAIMANT_TYPES = ("Person", "Organization", "Country")
+ABOUT_TYPES = ("Person", "Organization", "Country", "Place", "Agreement")
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "expl")
+NOMINAL_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "compound", "amod", "appos", "poss", "npadvmod"}
+VERBAL_CHILD_DEPS = {"nsubj", "nsubjpass", "ccomp", "prt", "aux", "auxpass", "mark", "neg"}
+OPEN_QUOTES = {"“", "«", "„"}
+CLOSE_QUOTES = {"”", "»"}
+STRAIGHT_QUOTES = {'"'}
+#: sentences searched backwards for a pronoun's antecedent (the pronoun's own and the ones before)
+ANTECEDENT_WINDOW = 3
+CONTINUED_QUOTE_CUE = "continued quotation"
+
+
+# -- data -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Lexicon:
+    verbs: dict[str, dict[str | None, frozenset[str]]]  # lemma -> particle (None: none) -> flags
+    words: dict[str, frozenset[str]]
+    token_patterns: dict[str, list[dict]]
+    dependency_patterns: dict[str, list[dict]]
+
+    def flags(self, cue: Token) -> frozenset[str] | None:
+        """The flags of a reporting-verb token, taking its particle into account (None: not one)."""
+        entries = self.verbs.get(cue.lemma_.lower())
+        if not entries:
+            return None
+        particles = {c.lower_ for c in cue.children if c.dep_ == "prt"}
+        for particle, flags in entries.items():
+            if particle is not None and particle in particles:
+                return flags
+        return entries.get(None)
+
+
+def _read_verbs() -> dict[str, dict[str | None, frozenset[str]]]:
+    path = DATA.joinpath("patterns", VERB_FILE)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read kg/data/patterns/{VERB_FILE}: {exc} (reinstall kg)") from None
+    verbs: dict[str, dict[str | None, frozenset[str]]] = {}
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) < 2:
+            raise ConfigError(f"kg/data/patterns/{VERB_FILE} line {n}: expected 'verb<TAB>flags', got {line!r}")
+        words = cols[0].strip().lower().split()
+        lemma, particle = words[0], (words[1] if len(words) > 1 else None)
+        verbs.setdefault(lemma, {})[particle] = frozenset(f.strip() for f in cols[1].split(",") if f.strip())
+    return verbs
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The claim patterns with every "$list" replaced by its word list (verbs from the TSV)."""
+    path = DATA.joinpath("patterns", PATTERN_FILE)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read pattern file kg/data/patterns/{PATTERN_FILE}: {exc} "
+                          "(reinstall kg, or fix the file's JSON)") from None
+    verbs = _read_verbs()
+    words = {k: list(v) for k, v in raw.get("lexicon", {}).items()}
+    words["reporting_verbs"] = sorted(verbs)
+    for flag in sorted({f for e in verbs.values() for fl in e.values() for f in fl}):
+        words[f"verbs_{flag}"] = sorted(v for v, e in verbs.items() if any(flag in fl for fl in e.values()))
+
+    def expand(obj, where: str):
+        if isinstance(obj, dict):
+            return {k: expand(v, where) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [expand(v, where) for v in obj]
+        if isinstance(obj, str) and obj.startswith("$"):
+            if obj[1:] not in words:
+                raise ConfigError(f"kg/data/patterns/{PATTERN_FILE}: pattern {where!r} uses unknown word list "
+                                  f"{obj!r} (define it under \"lexicon\")")
+            return list(words[obj[1:]])
+        return obj
+
+    kinds = {}
+    for kind in ("token_patterns", "dependency_patterns"):
+        kinds[kind] = {group: [expand(spec, spec.get("name", group)) for spec in specs]
+                       for group, specs in raw.get(kind, {}).items()}
+    return Lexicon(verbs, {k: frozenset(v) for k, v in words.items()},
+                   kinds["token_patterns"], kinds["dependency_patterns"])
+
+
+@lru_cache(maxsize=8)
+def _matchers(vocab: Vocab) -> tuple[Matcher, DependencyMatcher]:
+    lex = lexicon()
+    tokens = Matcher(vocab, validate=True)
+    for spec in lex.token_patterns.get("cues", []):
+        tokens.add(spec["name"], [spec["pattern"]])
+    deps = DependencyMatcher(vocab, validate=True)
+    for spec in lex.dependency_patterns.get("structures", []):
+        deps.add(spec["name"], [spec["pattern"]])
+    return tokens, deps
+
+
+# -- quotations -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Quote:
+    """A quotation: token indices of its opening and closing marks."""
+
+    open: int
+    close: int
+
+    def inner(self) -> range:
+        return range(self.open + 1, self.close)
+
+
+def find_quotes(doc: Doc) -> list[Quote]:
+    """Quotations marked by double quotes (curly, straight, guillemets), paired within a paragraph."""
+    quotes: list[Quote] = []
+    opened: int | None = None
+    for tok in doc:
+        if tok.is_space and "\n" in tok.text:
+            opened = None  # an unclosed quotation does not run into the next paragraph
+            continue
+        text = tok.text
+        if text in OPEN_QUOTES:
+            opened = tok.i if opened is None else opened
+        elif text in CLOSE_QUOTES:
+            if opened is not None:
+                quotes.append(Quote(opened, tok.i))
+            opened = None
+        elif text in STRAIGHT_QUOTES:
+            if opened is None:
+                opened = tok.i
+            elif doc[opened].text in STRAIGHT_QUOTES:
+                quotes.append(Quote(opened, tok.i))
+                opened = None
+        if opened is not None and "\n" in tok.whitespace_:
+            opened = None
+    return quotes
+
+
+# -- claims under construction ----------------------------------------------------------------------
+@dataclass
+class Draft:
+    """A claim before its claimant is resolved: the cue, the content tokens and who made it."""
+
+    cue: Token
+    cue_text: str
+    content: set[int]
+    agents: list[Token] = field(default_factory=list)  # noun-phrase heads naming the claimant
+    fallback_agents: list[Token] = field(default_factory=list)  # "according to X" when the subject is unnamed
+    entities: list[EntityRecord] = field(default_factory=list)  # claimants already known
+    quoted: bool = False  # the content is (or holds) a direct quotation
+    topics: list[Token] = field(default_factory=list)  # tokens whose referent the claim is about (describe Y as)
+
+
+class Claims:
+    """The claim extractor for one article (holds the quotations and matches while it works)."""
+
+    def __init__(self, ctx: DocContext) -> None:
+        self.ctx = ctx
+        self.doc = ctx.doc
+        self.lex = lexicon()
+        self.quotes = find_quotes(self.doc)
+        self.quote_of: dict[int, Quote] = {}  # token index (marks included) -> quotation
+        for q in self.quotes:
+            for i in range(q.open, q.close + 1):
+                self.quote_of[i] = q
+        self.gaz = gazetteer()
+        self.role_words = frozenset(_title_head(title) for title in self.gaz.roles)
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def inside_quote(self, i: int) -> bool:
+        q = self.quote_of.get(i)
+        return q is not None and q.open < i < q.close
+
+    def words(self, name: str) -> frozenset[str]:
+        return self.lex.words[name]
+
+    # -- the pass ---------------------------------------------------------------------------------
+    def run(self) -> None:
+        token_matcher, dep_matcher = _matchers(self.doc.vocab)
+        structures: dict[int, list[tuple[str, dict[str, Token]]]] = {}
+        specs = {s["name"]: s for s in self.lex.dependency_patterns.get("structures", [])}
+        for match_id, ids in dep_matcher(self.doc):
+            name = self.doc.vocab.strings[match_id]
+            roles = {node["RIGHT_ID"]: self.doc[i] for node, i in zip(specs[name]["pattern"], ids)}
+            structures.setdefault(roles["cue"].i, []).append((name, roles))
+        for key in structures:
+            structures[key].sort(key=lambda s: (s[0], sorted(t.i for t in s[1].values())))
+        cues: dict[int, str] = {}
+        for match_id, start, _ in token_matcher(self.doc):
+            cues.setdefault(start, self.doc.vocab.strings[match_id])
+        drafts: list[Draft] = []
+        for i in sorted(cues):
+            if cues[i] == "reporting_verb":
+                d = self.verb_claim(self.doc[i], structures.get(i, []))
+                if d is not None:
+                    drafts.append(d)
+        for i in sorted(structures):
+            for name, roles in structures[i]:
+                if name in ("nominal_that", "nominal_as"):
+                    d = self.nominal_claim(name, roles)
+                    if d is not None:
+                        drafts.append(d)
+        for i in sorted(structures):
+            for name, roles in structures[i]:
+                if name == "according_to":
+                    self.according_to(roles, drafts)
+        for i in sorted(cues):
+            if cues[i] == "hedge":
+                d = self.hedged_claim(self.doc[i], drafts)
+                if d is not None:
+                    drafts.append(d)
+        drafts.sort(key=lambda d: (d.cue.i, min(d.content)))
+        drafts += self.continued_quotes(drafts)
+        drafts.sort(key=lambda d: (d.cue.i, min(d.content)))
+        self.emit(drafts)
+
+    # -- reporting verbs --------------------------------------------------------------------------
+    def realized(self, verb: Token) -> bool:
+        """False for "did not say", "will announce", "to say", "if he claims"."""
+        children = list(verb.children)
+        if any(c.dep_ == "neg" for c in children):
+            return False
+        if any(c.dep_ in ("aux", "auxpass") and c.lower_ in self.words("modal_aux") for c in children):
+            return False
+        if any(c.dep_ == "mark" and c.lower_ in self.words("irrealis_marks") for c in children):
+            return False
+        infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in children)
+        if infinitive or (verb.tag_ == "VB" and not any(c.dep_ == "aux" and c.lemma_ == "do" for c in children)):
+            # "went on to say" reports what was said; "plans to say", "say!" do not
+            return infinitive and verb.dep_ == "xcomp" and verb.head.lemma_.lower() in self.words("aspectual_heads")
+        head, dep = verb.head, verb.dep_
+        if dep == "conj" and head.i != verb.i:  # "will meet and announce": shared auxiliaries
+            if any(c.dep_ in ("aux", "neg") and (c.lower_ in self.words("modal_aux") or c.dep_ == "neg")
+                   for c in head.children):
+                return False
+        return True
+
+    def verb_claim(self, cue: Token, structures: list[tuple[str, dict[str, Token]]]) -> Draft | None:
+        flags = self.lex.flags(cue)
+        if flags is None or self.inside_quote(cue.i) or not self.realized(cue):
+            return None
+        if cue.dep_ == "pcomp" and cue.head.lower_ == "as":  # "quoted X as saying": the governing verb reports
+            return None
+        if cue.dep_ in NOMINAL_DEPS and not any(c.dep_ in VERBAL_CHILD_DEPS for c in cue.children):
+            return None  # a noun or adjective ("the report", "a noted author")
+        found = {name: roles for name, roles in reversed(structures)}
+        content: set[int] = set()
+        topics: list[Token] = []
+        if "clause" in flags and "clause" in found:
+            content = _subtree(found["clause"]["content"])
+        elif "as" in flags and "describe_as" in found:
+            obj, as_ = found["describe_as"]["object"], found["describe_as"]["as"]
+            content = _subtree(obj) | _subtree(as_)
+            topics.append(obj)
+        elif "ecm" in flags and "ecm" in found:
+            obj, xcomp = found["ecm"]["object"], found["ecm"]["content"]
+            if obj.lower_ in ("which", "that") and cue.dep_ == "relcl":  # "VSMPO, which Boeing estimates to be"
+                content = _subtree(cue.head) - _subtree(cue)
+            else:
+                content = _subtree(obj)
+            content |= _subtree(xcomp)
+        elif "clause" in flags and "as_clause" in found:  # "As X points out, CLAUSE"
+            head = found["as_clause"]["content"]
+            content = _subtree(head) - _subtree(cue)
+        if "speaker" in flags and "speaker_object" in found:
+            agents = [found["speaker_object"]["speaker"]]
+        else:
+            agents = self.subjects(cue)
+        if any(a.i in content for a in agents):  # the parser hung the subject inside the "clause"
+            content = set()
+        quoted = False
+        if "quote" in flags:
+            clause_in_quote = any(self.inside_quote(i) for i in content)
+            if not content or clause_in_quote:
+                for q in self.adjacent_quotes(cue):
+                    content |= set(q.inner())
+                    quoted = True
+        if content:
+            content, extended = self.extend_to_quotes(content)
+            quoted = quoted or extended
+        content -= {cue.i}
+        content = {i for i in content if not self.doc[i].is_space}
+        if not _has_word(self.doc, content):
+            return None
+        draft = Draft(cue, _cue_text(cue), content, agents=agents, quoted=quoted, topics=topics)
+        if "weak" in flags and not any(self.is_source(t) for t in draft.agents):
+            return None
+        return draft
+
+    def subjects(self, verb: Token, depth: int = 0) -> list[Token]:
+        """The noun-phrase heads that say `verb`: its subject (or passive agent), coordinated subjects,
+        or the subject of the clause it hangs on ("..., describing ...", "and described ...")."""
+        heads = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
+        heads += [p for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+        if any(c.dep_ in ("nsubjpass", "expl") for c in verb.children) and not heads:
+            return []  # "It has been reported that ...": no named source
+        if heads:
+            out: list[Token] = []
+            for h in heads:
+                for t in sorted([h, *h.conjuncts], key=lambda t: t.i):
+                    if all(t.i != o.i for o in out):
+                        out.append(t)
+            return out
+        if depth < 3 and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:
+            return self.subjects(verb.head, depth + 1)
+        if depth == 0 and verb.tag_ in ("VBD", "VBZ", "VBP") and verb.dep_ in ("ROOT", "parataxis"):
+            # a subject the parser hung elsewhere ("A statement on Apple's website, ..., states: ...")
+            sent = verb.sent
+            for t in sent:
+                if t.i >= verb.i:
+                    break
+                if t.dep_ == "nsubj" and not self.inside_quote(t.i) and t.head.i < verb.i:
+                    return [t]
+        return []
+
+    def adjacent_quotes(self, cue: Token) -> list[Quote]:
+        """Quotations right before or right after the speaker tag ("'...,' X said, '...'")."""
+        doc, sent = self.doc, cue.sent
+        subtree = _subtree(cue)
+        lo = hi = cue.i
+
+        def in_tag(j: int) -> bool:
+            tok = doc[j]
+            if j in self.quote_of or tok.is_space or not (sent.start <= j < sent.end):
+                return False
+            return j in subtree or (tok.is_punct and tok.text not in (".", "!", "?"))
+
+        while lo - 1 >= 0 and in_tag(lo - 1):
+            lo -= 1
+        while hi + 1 < len(doc) and in_tag(hi + 1):
+            hi += 1
+        found: list[Quote] = []
+        before = self.quote_of.get(lo - 1)
+        if before is not None and before.close == lo - 1 and not self.ends_sentence(before):
+            found.append(before)
+        after = self.quote_of.get(hi + 1)
+        if after is not None and after.open == hi + 1 and doc[hi].text not in (".", "!", "?"):
+            found.append(after)
+        return [q for q in found if self.is_statement(q)]
+
+    def ends_sentence(self, q: Quote) -> bool:
+        """A quotation closed after a full stop ('... good." He added') is not introduced by what follows."""
+        last = next((self.doc[i] for i in reversed(q.inner()) if not self.doc[i].is_space), None)
+        return last is not None and last.text == "."
+
+    def is_statement(self, q: Quote) -> bool:
+        """A quotation that says something (has a verb), not a scare-quoted name ("Antennagate")."""
+        toks = [self.doc[i] for i in q.inner() if not self.doc[i].is_punct and not self.doc[i].is_space]
+        return len(toks) >= 3 and any(t.pos_ in ("VERB", "AUX") for t in toks)
+
+    def extend_to_quotes(self, content: set[int]) -> tuple[set[int], bool]:
+        """The content grown to whole quotations where it holds part of one (a quote split by sentences)."""
+        out, extended = set(content), False
+        for q in {self.quote_of[i] for i in content if i in self.quote_of}:
+            inner = set(q.inner())
+            if not inner <= content:
+                out |= inner
+            if q.open in content or q.close in content:  # a quotation inside the content keeps its marks
+                out |= {q.open, q.close}
+            extended = True
+        return out, extended
+
+    # -- other forms ------------------------------------------------------------------------------
+    def nominal_claim(self, name: str, roles: dict[str, Token]) -> Draft | None:
+        """ "X's claim that CLAUSE", "X's description of Y as Z"."""
+        cue = roles["cue"]
+        if self.inside_quote(cue.i):
+            return None
+        if name == "nominal_that":
+            content = _subtree(roles["content"])
+            topics: list[Token] = []
+        else:
+            content = _subtree(roles["object"]) | _subtree(roles["as"])
+            topics = [roles["object"]]
+        content, quoted = self.extend_to_quotes(content)
+        if not _has_word(self.doc, content):
+            return None
+        return Draft(cue, cue.lower_, content, agents=[roles["source"]], quoted=quoted, topics=topics)
+
+    def according_to(self, roles: dict[str, Token], drafts: list[Draft]) -> None:
+        """ "According to X, CLAUSE": X is the claimant (of a reporting verb's claim when its subject is unnamed)."""
+        cue, source = roles["cue"], roles["source"]
+        if self.inside_quote(cue.i):
+            return
+        head = cue.head
+        while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
+            head = head.head
+        if head.i == cue.i:
+            return
+        for d in drafts:
+            if d.cue.i == head.i:
+                d.fallback_agents.append(source)
+                return
+        content = _subtree(head) - _subtree(cue)
+        content, quoted = self.extend_to_quotes(content)
+        content = {i for i in content if not self.doc[i].is_space}
+        if _has_word(self.doc, content):
+            drafts.append(Draft(cue, "according to", content, agents=[source], quoted=quoted))
+
+    def hedged_claim(self, cue: Token, drafts: list[Draft]) -> Draft | None:
+        """ "North Korea is reportedly supplying ...": a claim without a named source."""
+        if self.inside_quote(cue.i):
+            return None
+        head = cue.head
+        if head.i == cue.i or any(head.i in d.content for d in drafts):
+            return None
+        content = {i for i in _subtree(head) if not self.doc[i].is_space}
+        if not _has_word(self.doc, content):
+            return None
+        return Draft(cue, cue.lower_, content)
+
+    def continued_quotes(self, drafts: list[Draft]) -> list[Draft]:
+        """A quotation that opens the sentence after a quoted claim and has no speaker of its own
+        ("'...,' Medvedev said. 'The market should be given ...'") continues that speaker's claim."""
+        used = set().union(*(d.content for d in drafts)) if drafts else set()
+        out: list[Draft] = []
+        quoted = [d for d in drafts if d.quoted]
+        for q in self.quotes:
+            inner = set(q.inner())
+            if inner & used or not self.is_statement(q):
+                continue
+            first = self.doc[q.open]
+            if not (first.is_sent_start or (q.open + 1 < len(self.doc) and self.doc[q.open + 1].is_sent_start)):
+                continue
+            here = self.ctx.sent_index(self.doc[q.open + 1])
+            prev = [d for d in quoted if self.ctx.sent_index(d.cue) == here - 1 and max(d.content) < q.open]
+            if not prev:
+                continue
+            last = prev[-1]
+            if any(self.ctx.sent_index(self.doc[i]) > here for i in inner if not self.doc[i].is_space) and \
+                    any(d.cue.i > q.close for d in drafts):
+                continue
+            out.append(Draft(self.doc[q.open + 1], CONTINUED_QUOTE_CUE, inner, agents=list(last.agents),
+                             fallback_agents=list(last.fallback_agents), entities=list(last.entities), quoted=True))
+            used |= inner
+        return out
+
+    # -- who -------------------------------------------------------------------------------------
+    def is_source(self, tok: Token) -> bool:
+        """Whether a subject can be the source of a report (for weak verbs like "suggest")."""
+        ent = self.ctx.entity_at(tok)
+        if ent is not None:
+            return ent.type in CLAIMANT_TYPES
+        low = tok.lower_
+        if tok.pos_ == "PRON":
+            return low in self.words("person_pronouns") or low in ("they", "we", "i")
+        lemma = tok.lemma_.lower()
+        return lemma in self.words("source_nouns") or lemma in self.role_words or lemma in self.gaz.org_heads \
+            or any(c.dep_ == "appos" and self.ctx.entity_at(c) is not None for c in tok.children)
+
+    def claimant(self, tok: Token, previous: EntityRecord | None) -> EntityRecord | None:
+        """The Person, Organization or Country that the noun phrase headed by `tok` names."""
+        ctx = self.ctx
+        ent = ctx.entity_at(tok)
+        if ent is not None:
+            return ent if ent.type in CLAIMANT_TYPES else None
+        low, lemma = tok.lower_, tok.lemma_.lower()
+        if tok.pos_ == "PRON":
+            return self.antecedent(tok, previous)
+        if tok.pos_ not in ("NOUN", "PROPN"):
+            return None
+        for child in tok.children:  # "the vice president, Constantin Stroe"
+            if child.dep_ == "appos":
+                ent = ctx.entity_at(child)
+                if ent is not None and ent.type in CLAIMANT_TYPES:
+                    return ent
+        if lemma in self.role_words:  # "the general secretary of Unite, Tony Woodley"
+            people = [e for e in self.entities_in(self.np_tokens(tok)) if e.type == "Person"]
+            if people:
+                return people[0]
+            return self.person_by_title(tok)
+        if lemma in self.words("source_nouns"):  # "a statement on Apple's website" -> Apple
+            return self.owner(tok, previous)
+        created = self.missed_organization(tok)
+        if created is not None:
+            return created
+        if lemma in self.words("anaphoric_org_nouns") and any(c.dep_ == "det" and c.lower_ == "the"
+                                                               for c in tok.children):
+            return self.recent(tok.i, ("Organization",))
+        for child in tok.children:  # "the Russian Interfax news agency"
+            if child.dep_ in ("compound", "nmod"):
+                ent = ctx.entity_at(child)
+                if ent is not None and ent.type in CLAIMANT_TYPES and ent.type != "Country":
+                    return ent
+        return None
+
+    def np_tokens(self, tok: Token) -> list[Token]:
+        """The noun phrase headed by `tok`, without relative clauses and other clauses inside it."""
+        skip: set[int] = set()
+        for t in tok.subtree:
+            if t.i != tok.i and t.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis"):
+                skip |= _subtree(t)
+        return [t for t in tok.subtree if t.i not in skip and not self.inside_quote(t.i)]
+
+    def entities_in(self, toks: list[Token]) -> list[EntityRecord]:
+        out: list[EntityRecord] = []
+        for t in toks:
+            ent = self.ctx.entity_at(t)
+            if ent is not None and ent.type in CLAIMANT_TYPES and ent not in out:
+                out.append(ent)
+        return out
+
+    def owner(self, tok: Token, previous: EntityRecord | None) -> EntityRecord | None:
+        """Whose statement, website or spokesman: a possessor, or the object of of/from/on/by, or a compound."""
+        definite = any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children)
+        for child in tok.children:
+            if child.dep_ == "poss":
+                return self.claimant(child, previous)
+            if child.dep_ in ("compound", "nmod"):
+                ent = self.ctx.entity_at(child)
+                if ent is not None and ent.type in CLAIMANT_TYPES:
+                    return ent
+                if definite and child.lemma_.lower() in self.words("anaphoric_org_nouns"):  # "the company website"
+                    return self.recent(child.i, ("Organization",))
+        for child in tok.children:
+            if child.dep_ == "prep" and child.lower_ in self.words("owner_preps"):
+                for obj in child.children:
+                    if obj.dep_ == "pobj":
+                        ent = self.claimant(obj, previous)
+                        if ent is not None:
+                            return ent
+        return None
+
+    def missed_organization(self, tok: Token) -> EntityRecord | None:
+        """An organisation the NER missed, named as a source: a singular organisation head noun with a
+        country or proper-name modifier ("Ukrainian military intelligence"), or an acronym ("KCNA")."""
+        ctx, doc = self.ctx, self.doc
+        if tok.pos_ == "PROPN" and tok.is_upper and tok.is_alpha and len(tok) >= 2 and \
+                not self.gaz.country(tok.text) and not any(c.dep_ == "compound" for c in tok.children):
+            return ctx.add_entity("Organization", tok.text, doc[tok.i:tok.i + 1])
+        if tok.lemma_.lower() not in self.gaz.org_heads or tok.tag_ in ("NNS", "NNPS"):
+            return None
+        start = tok.i
+        named = False
+        while start - 1 >= 0 and doc[start - 1].head.i in range(start, tok.i + 1) and \
+                doc[start - 1].dep_ in ("amod", "compound", "nmod") and not doc[start - 1].is_punct:
+            prev = doc[start - 1]
+            if self.country_at(prev) is not None or prev.pos_ == "PROPN":
+                named = True
+            start -= 1
+        if not named or start == tok.i:
+            return None
+        span = doc[start:tok.i + 1]
+        if any(ctx.entity_at(t) is not None and ctx.entity_at(t).type not in ("Country",) for t in span):
+            return None
+        return ctx.add_entity("Organization", span.text, span)
+
+    def country_at(self, tok: Token) -> EntityRecord | None:
+        if tok.i in self.ctx.demonym_tokens or (self.ctx.entity_at(tok) is not None):
+            return self.ctx.country_at(tok)
+        return None
+
+    def person_by_title(self, tok: Token) -> EntityRecord | None:
+        """ "the bank chief": the person named earlier with this title ("bank chief Ben Bernanke")."""
+        if not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children):
+            return None
+        low = tok.lower_
+        best: tuple[int, EntityRecord] | None = None
+        for rel in self.ctx.relations:
+            if rel.predicate == "holdsRole" and rel.value and rel.value.lower().split()[-1] == low:
+                person = self.ctx.by_key(rel.subject)
+                last = max((s.start for s in self.ctx.spans.get(rel.subject, []) if s.start < tok.i), default=-1)
+                if person is not None and last >= 0 and (best is None or last > best[0]):
+                    best = (last, person)
+        if best is not None:
+            return best[1]
+        for j in range(tok.i - 1, -1, -1):  # the title right before a name earlier in the text
+            if self.doc[j].lower_ == low:
+                for k in range(j + 1, min(j + 4, tok.i)):
+                    ent = self.ctx.entity_at(k)
+                    if ent is not None and ent.type == "Person":
+                        return ent
+        return None
+
+    def antecedent(self, tok: Token, previous: EntityRecord | None) -> EntityRecord | None:
+        """A pronoun's referent: he/she the nearest person named before it (outside quotations);
+        it/they the previous claimant when that is an organisation or country."""
+        low = tok.lower_
+        if low in self.words("person_pronouns"):
+            return self.recent(tok.i, ("Person",))
+        if low in self.words("thing_pronouns"):
+            if previous is not None and previous.type in ("Organization", "Country"):
+                return previous
+            if low in ("it", "its"):
+                return self.recent(tok.i, ("Organization", "Country"), window=2)
+        return None
+
+    def recent(self, i: int, types: tuple[str, ...], window: int = ANTECEDENT_WINDOW) -> EntityRecord | None:
+        """The entity of one of `types` mentioned last before token `i`, outside quotations."""
+        ctx = self.ctx
+        first_sent = max(0, ctx.sent_index(self.doc[i]) - (window - 1))
+        stop = list(self.doc.sents)[first_sent].start
+        for j in range(i - 1, stop - 1, -1):
+            if self.inside_quote(j):
+                continue
+            ent = ctx.entity_at(j)
+            if ent is not None and ent.type in types:
+                return ent
+        return None
+
+    def resolve(self, draft: Draft, previous: EntityRecord | None) -> list[EntityRecord | None]:
+        """The claimants of a draft: one per named subject, else the "according to" source, else None."""
+        if draft.entities:
+            return list(draft.entities)
+        out: list[EntityRecord] = []
+        for tok in draft.agents:
+            ent = self.claimant(tok, previous)
+            if ent is not None and ent not in out:
+                out.append(ent)
+        if not out:
+            for tok in draft.fallback_agents:
+                ent = self.claimant(tok, previous)
+                if ent is not None and ent not in out:
+                    out.append(ent)
+        draft.entities = out
+        return list(out) or [None]
+
+    # -- what about -------------------------------------------------------------------------------
+    def about(self, draft: Draft, claimant: EntityRecord | None) -> list[EntityRecord]:
+        """The entities the claim content names; the claimant only when the content refers to it
+        ("Russia announced that it would ...", "'I am uneasy,' he said"); else the entities of the
+        sentence; else the claimant itself (a statement about its own doings)."""
+        ctx, doc = self.ctx, self.doc
+        out: list[EntityRecord] = []
+
+        def add(ent: EntityRecord | None) -> None:
+            if ent is not None and ent.type in ABOUT_TYPES and ent not in out:
+                out.append(ent)
+
+        for t in draft.topics:
+            if t.pos_ == "PRON" and t.lower_ in self.words("person_pronouns"):
+                add(self.recent_other_person(t.i, claimant))
+        for i in sorted(draft.content):
+            tok = doc[i]
+            add(ctx.entity_at(tok) or (ctx.country_at(tok) if i in ctx.demonym_tokens else None))
+            if claimant is None or tok.pos_ != "PRON":
+                continue
+            low = tok.lower_
+            quoted = self.inside_quote(i)
+            if quoted and low in self.words("first_person_singular"):
+                add(claimant)
+            elif quoted and low in self.words("first_person_plural"):
+                add(self.affiliation(claimant) if claimant.type == "Person" else claimant)
+            elif not quoted and tok.dep_ in ("nsubj", "nsubjpass") and (
+                    (claimant.type == "Person" and low in self.words("person_pronouns")) or
+                    (claimant.type != "Person" and low in self.words("thing_pronouns"))):
+                add(claimant)
+        if not out:  # "the company will function normally": the organisation named just before
+            for i in sorted(draft.content):
+                tok = doc[i]
+                if tok.lemma_.lower() in self.words("anaphoric_org_nouns") and tok.tag_ == "NN" and \
+                        any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) and \
+                        not any(c.dep_ in ("compound", "amod", "poss") for c in tok.children):
+                    add(self.recent(i, ("Organization",)))
+        if out:
+            return out
+        sent = draft.cue.sent
+        for tok in sent:
+            if tok.i in draft.content:
+                continue
+            ent = ctx.entity_at(tok) or (ctx.country_at(tok) if tok.i in ctx.demonym_tokens else None)
+            if ent is not claimant:
+                add(ent)
+        if not out and claimant is not None:
+            add(claimant)
+        return out
+
+    def recent_other_person(self, i: int, claimant: EntityRecord | None) -> EntityRecord | None:
+        stop = list(self.doc.sents)[max(0, self.ctx.sent_index(self.doc[i]) - 2)].start
+        for j in range(i - 1, stop - 1, -1):
+            ent = self.ctx.entity_at(j)
+            if ent is not None and ent.type == "Person" and ent is not claimant:
+                return ent
+        return None
+
+    def affiliation(self, person: EntityRecord) -> EntityRecord | None:
+        """The organisation a person speaks for ("we" in their quotation), from kg:affiliatedWith."""
+        found = [self.ctx.by_key(r.object) for r in self.ctx.relations
+                 if r.subject == person.key and r.predicate == "affiliatedWith" and r.object]
+        found = [e for e in found if e is not None]
+        orgs = [e for e in found if e.type == "Organization"]
+        return (orgs or found or [None])[0]
+
+    # -- output -----------------------------------------------------------------------------------
+    def emit(self, drafts: list[Draft]) -> None:
+        previous: EntityRecord | None = None
+        seen: set[tuple[str | None, str]] = set()
+        for d in drafts:
+            claimants = self.resolve(d, previous)
+            text = content_text(self.doc, d.content)
+            if not text:
+                continue
+            quantity, quantity_text = find_quantity(self.doc, d.content)
+            for claimant in claimants:
+                about = self.about(d, claimant)
+                if not about:
+                    continue
+                key = (claimant.key if claimant else None, text)
+                if key in seen:
+                    continue
+                seen.add(key)
+                self.ctx.claims.append(ClaimRecord(
+                    text=text, claimant=claimant.key if claimant else None, about=[e.key for e in about],
+                    sent=self.ctx.sent_index(d.cue), quantity=quantity, quantity_text=quantity_text, cue=d.cue_text))
+            previous = claimants[0]  # "it"/"they" in the next report may refer to it
+
+
+# -- text, numbers ----------------------------------------------------------------------------------
+def _title_head(title: str) -> str:
+    """The noun a title is about: "vice president" -> president, "secretary of state" -> secretary."""
+    words = title.lower().split()
+    for stop in ("of", "for", "to", "on"):
+        if stop in words[1:]:
+            words = words[:words.index(stop, 1)]
+    return words[-1]
+
+
+def _subtree(tok: Token) -> set[int]:
+    return {t.i for t in tok.subtree}
+
+
+def _has_word(doc: Doc, content: set[int]) -> bool:
+    return any(doc[i].is_alpha or doc[i].like_num for i in content)
+
+
+def _cue_text(cue: Token) -> str:
+    particles = [c for c in cue.children if c.dep_ == "prt"]
+    return " ".join([cue.lower_] + [p.lower_ for p in particles])
+
+
+EDGE_DROP = {"that", ",", ";", ":", "-", "—", "–", ".", "•", "·", "▪", "*", "'", "‘", "’"}
+QUOTE_MARKS = OPEN_QUOTES | CLOSE_QUOTES | STRAIGHT_QUOTES
+
+
+def content_text(doc: Doc, content: set[int]) -> str:
+    """The claim's words: each contiguous run of content tokens, edge punctuation trimmed, runs joined by " … "."""
+    runs: list[list[int]] = []
+    for i in sorted(content):
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    parts = []
+    for run in runs:
+        lo, hi = run[0], run[-1]
+        while True:  # trim punctuation, and quotation marks whose partner is not in the run
+            marks = [k for k in range(lo, hi + 1) if doc[k].text in QUOTE_MARKS]
+            if lo <= hi and (doc[lo].lower_ in EDGE_DROP or doc[lo].is_space or
+                             (doc[lo].text in QUOTE_MARKS and (len(marks) % 2 == 1 or marks[-1] == hi))):
+                lo += 1
+            elif hi >= lo and (doc[hi].text in EDGE_DROP or doc[hi].is_space or
+                               (doc[hi].text in QUOTE_MARKS and len(marks) % 2 == 1)):
+                hi -= 1
+            else:
+                break
+        if lo <= hi and any(doc[k].is_alpha or doc[k].like_num for k in range(lo, hi + 1)):
+            parts.append(" ".join(doc[lo:hi + 1].text.split()))
+    return " … ".join(parts)
+
+
+SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12,
+          "bn": 10**9, "mn": 10**6, "m": 10**6, "k": 1000}
+NUMBER_WORDS = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+                     "half": 0})
+QUANTITY_LABELS = ("PERCENT", "MONEY", "QUANTITY", "CARDINAL")
+
+
+def find_quantity(doc: Doc, content: set[int]) -> tuple[str | None, str | None]:
+    """The number a claim states, as a decimal string and as written: a percentage first ("nearly 40%"
+    -> "0.40"), else an amount of money, a measure, or a number written with digits."""
+    ents = [e for e in doc.ents if e.label_ in QUANTITY_LABELS and e.start in content]
+    for label in QUANTITY_LABELS:
+        for ent in ents:
+            if ent.label_ != label:
+                continue
+            if label == "CARDINAL" and not _counts_something(ent):
+                continue
+            value = parse_number(ent, percent=label == "PERCENT")
+            if value is not None:
+                return value, ent.text.strip()
+    return None, None
+
+
+def _counts_something(ent: Span) -> bool:
+    """A cardinal written in digits that counts things ("10,000 jobs"), not part of a name ("iPhone 4")."""
+    if not any(t.like_num and any(ch.isdigit() for ch in t.text) for t in ent):
+        return False
+    root = ent.root
+    return root.head.pos_ != "PROPN" and root.dep_ not in ("compound", "appos", "npadvmod")
+
+
+def parse_number(span: Span, percent: bool = False) -> str | None:
+    """The value of a number phrase ("nearly 40%", "500 billion rubles", "US$19.7 billion", "two percent")."""
+    value: Decimal | None = None
+    scale = Decimal(1)
+    for tok in span:
+        low = tok.lower_
+        text = low.replace(",", "")
+        for prefix in ("us$", "$", "€", "£", "¥"):
+            if text.startswith(prefix) and len(text) > len(prefix):
+                text = text[len(prefix):]
+        if value is None:
+            try:
+                value = Decimal(text)
+                continue
+            except InvalidOperation:
+                pass
+            if low in NUMBER_WORDS and low != "half":
+                value = Decimal(NUMBER_WORDS[low])
+                continue
+        elif low in SCALES:
+            scale *= SCALES[low]
+    if value is None:
+        return None
+    value *= scale
+    if percent:
+        value /= 100
+        text = format(value, "f")
+        if "." not in text or len(text.split(".")[1]) < 2:
+            text = f"{value:.2f}"
+        return text
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+# -- entry point --------------------------------------------------------------------------------------
+def extract_claims(ctx: DocContext) -> None:
+    """Fill ctx.claims with the article's attributed assertions (and claimant organisations the NER missed)."""
+    Claims(ctx).run()

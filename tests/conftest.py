@@ -1,0 +1,58 @@
+"""Shared pytest fixtures: the seed graph, a hand-made mini graph, and real SPARQL servers.
+
+Servers start once per session (Virtuoso takes a few seconds) on 127.0.0.1 with free ports and
+temporary databases; see tests/servers.py. Add other shared fixtures below.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from servers import Server, grant_sparql_update, oxigraph_server, virtuoso_server
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def seed_trig(tmp_path_factory) -> Path:
+    """The real seed graph (`kg build seeds/ -f trig`, offline linking), built once per session."""
+    from kg.build import BuildOptions, build_graph
+
+    out = tmp_path_factory.mktemp("seed") / "seed.trig"
+    report = build_graph(BuildOptions(paths=[ROOT / "seeds"], output=out, format="trig", link="offline"))
+    assert out.is_file() and not report.errors, report.errors
+    return out
+
+
+@pytest.fixture(scope="session")
+def mini_trig() -> Path:
+    """A small hand-made graph in the contract's shape, with claims and an agreement (tests/data/mini.trig)."""
+    return DATA / "mini.trig"
+
+
+@pytest.fixture(scope="session")
+def oxigraph(tmp_path_factory) -> Iterator[Server]:
+    """`oxigraph serve` on a free port with a temporary database, for the whole session."""
+    server = oxigraph_server(tmp_path_factory.mktemp("oxigraph")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory) -> Iterator[Server]:
+    """Virtuoso 7 on free ports with a temporary database; the SPARQL user may update."""
+    server = virtuoso_server(tmp_path_factory.mktemp("virtuoso")).start()
+    try:
+        grant_sparql_update(server)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def server(request) -> Server:
+    """Each real server in turn."""
+    return request.getfixturevalue(request.param)
