@@ -146,7 +146,7 @@ def test_enrich_puts_wikidata_facts_in_their_own_graph(sparql, api):
 
 
 GOLD_QIDS = {"Sergei Lavrov": "Q58217", "Kim Jong Un": "Q56226", "Russia": "Q159",
-             "North Korea": "Q423", "Ukraine": "Q212", "Kursk": "Q3178"}
+             "North Korea": "Q423", "Ukraine": "Q212", "Kursk region": "Q3178"}
 
 
 @pytest.mark.server
