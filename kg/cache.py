@@ -76,15 +76,18 @@ def _tree_digest(root, rel: str, h) -> None:
 
 
 @lru_cache(maxsize=8)
-def pipeline_version(model: str) -> str:
-    """A digest of everything that decides what extraction returns for a given document."""
+def pipeline_version(model: str, package: Path | None = None) -> str:
+    """A digest of everything that decides what extraction returns for a given document.
+
+    `package` is the kg package directory to read (default: the one imported).
+    """
     import kg
 
     h = hashlib.sha256()
     h.update(f"schema={SCHEMA}\0kg={kg.__version__}\0model={model_id(model)}\0".encode())
     for name in DATA_PACKAGES:
         h.update(f"{name}={_package_version(name)}\0".encode())
-    package = resources.files("kg")
+    package = resources.files("kg") if package is None else Path(package)
     for rel in EXTRACTION_SOURCES:
         _tree_digest(package, rel, h)
     for child in sorted(package.joinpath("data").iterdir(), key=lambda c: c.name):

@@ -234,16 +234,23 @@ class RayEngine:
             ray.shutdown()
 
 
-def make_engine(engine: str, model: str, workers: int | None, address: str | None, batch_size: int) -> Engine:
-    """The engine a build asked for (workers None: 1 locally, every CPU of a Ray cluster)."""
+def check_engine(engine: str, workers: int | None, address: str | None) -> None:
+    """Fail on bad engine options before any work."""
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     if workers is not None and workers < 1:
         raise ConfigError(f"--workers {workers}: must be at least 1")
+    if address and engine != "ray":
+        raise ConfigError(f"--address {address} is for --engine ray; add --engine ray or drop --address")
+    if engine == "ray":
+        _import_ray()
+
+
+def make_engine(engine: str, model: str, workers: int | None, address: str | None, batch_size: int) -> Engine:
+    """The engine a build asked for (workers None: 1 locally, every CPU of a Ray cluster)."""
+    check_engine(engine, workers, address)
     if engine == "ray":
         return RayEngine(model, workers, address, batch_size)
-    if address:
-        raise ConfigError("--address is for --engine ray")
     if (workers or 1) == 1:
         return LocalEngine(model)
     return PoolEngine(model, workers or 1)

@@ -104,8 +104,9 @@ def extract_all(
     added to it batch by batch (an interrupted build keeps what it finished).
     """
     from kg.cache import RecordCache, pipeline_version
-    from kg.engines import make_engine
+    from kg.engines import check_engine, make_engine
 
+    check_engine(engine, workers, address)
     stats = stats if stats is not None else ExtractStats()
     total = count_documents(paths) if progress else None
     slots: list[ArticleRecord | None] = []

@@ -375,9 +375,11 @@ class EmbeddedStore(GraphStore):
             raise StoreError(f"{self.description}: query failed: {exc}") from exc
 
     def close(self) -> None:
-        if self.path is not None and not self.read_only:
+        """Flush, and let go of the database (and its lock) now rather than at garbage collection."""
+        store = self.__dict__.pop("_store", None)
+        if store is not None and self.path is not None and not self.read_only:
             try:
-                self._store.flush()
+                store.flush()
             except OSError:
                 pass
 
@@ -463,8 +465,8 @@ def resolve_endpoint(url: str, dialect: str = "auto") -> Endpoint:
             name = "virtuoso"
         elif "repositories" in segments[:-1]:
             name = "graphdb"
-        elif len(segments) >= 2 and segments[-1] in ("query", "sparql", "update", "data"):
-            name = "fuseki"
+        elif len(segments) == 2 and segments[-1] in ("query", "update", "data"):
+            name = "fuseki"  # /DATASET/query; a .../sparql URL stays generic (query and update there)
         else:
             name = "generic"
     if name not in DIALECTS:
@@ -936,11 +938,11 @@ def load_files(
             ox.NamedNode(default_graph)
         except ValueError as exc:
             raise ConfigError(f"--default-graph {default_graph!r} is not an IRI ({exc})") from exc
+    total = None if bulk else sum(count_quads(f) for f in files)  # refuse a broken file up front
     store, own = _as_store(target, **open_kw)
     try:
         if bulk and isinstance(store, EmbeddedStore) and store.path is not None and store.is_empty():
             return store.bulk_load_files(files, default_graph)
-        total = None if bulk else sum(count_quads(f) for f in files)
         size = batch_size or (DEFAULT_BULK_BATCH_SIZE if bulk else DEFAULT_BATCH_SIZE)
         quads = itertools.chain.from_iterable(read_file_quads(f, default_graph) for f in files)
         return store.replace_graphs(batches(quads, size), bulk=bulk, progress=progress, total=total)

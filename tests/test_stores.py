@@ -37,7 +37,7 @@ def articles_trig(prefix: str, ids: range, version: str, per_article: int = 4) -
     for i in ids:
         g = f"<{prefix}a{i}>"
         body = [f'<{prefix}s{i}> <{EX}p{k}> "{version}-{i}-{k}" .' for k in range(per_article)]
-        body.append(f'_:n <{EX}kind> "{version}" ; <{EX}of> <{prefix}s{i}> .')
+        body.append(f'_:n{i} <{EX}kind> "{version}" ; <{EX}of> <{prefix}s{i}> .')
         out.append(f"{g} {{\n" + "\n".join(body) + "\n}\n")
     return "".join(out)
 
@@ -118,10 +118,13 @@ def test_loading_again_replaces_each_article_graph(backend, protocol, bulk, make
     try:
         first = load_files([v1], store, bulk=bulk, batch_size=5)
         assert first.ok and sorted(first.loaded) == [f"{prefix}a{i}" for i in range(3)]
-        assert first.triples == 3 * 6 and first.batches == 3  # a batch is cut between graphs only
+        assert first.triples == 3 * 6
+        if not (backend == "embedded" and bulk):  # (that one is Oxigraph's bulk loader reading the file)
+            assert first.batches == 3  # a batch is cut between graphs only
+        before = graph_contents(store, prefix)
         again = load_files([v1], store, bulk=bulk)  # the same file twice: nothing doubles
-        assert again.ok and graph_contents(store, prefix) == graph_contents(store, prefix)
         contents = graph_contents(store, prefix)
+        assert again.ok and contents == before
         assert contents[f"{prefix}a0"] == {"old-0-0", "old-0-1", "old-0-2", "old-0-3", "old", f"{prefix}s0"}
         count = store.query(f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}')
         assert int(count.rows[0][0].value) == 18
@@ -211,7 +214,7 @@ def test_a_store_in_use_is_reported(tmp_path: Path, mini_trig: Path) -> None:
 
 
 def test_batches_keep_graphs_whole_and_report_progress(tmp_path: Path) -> None:
-    quads = list(ox.parse(articles_trig(EX + "b/", range(5), "v", per_article=9), format=ox.RdfFormat.TRIG))
+    quads = list(ox.parse(articles_trig(EX + "b/", range(5), "v", per_article=8), format=ox.RdfFormat.TRIG))
     groups = list(batches(quads, 25))
     assert [sum(len(v) for v in b.values()) for b in groups] == [30, 20]  # 3 graphs of 10, then 2
     assert [len(b) for b in groups] == [3, 2]
@@ -229,6 +232,7 @@ def test_batches_keep_graphs_whole_and_report_progress(tmp_path: Path) -> None:
     ("http://h:8890/sparql", "virtuoso", "http://h:8890/sparql", "http://h:8890/sparql", "http://h:8890/sparql-graph-crud"),
     ("http://h:3030/news/query", "fuseki", "http://h:3030/news/query", "http://h:3030/news/update", "http://h:3030/news/data"),
     ("https://h/repositories/kg", "graphdb", "https://h/repositories/kg", "https://h/repositories/kg/statements", "https://h/repositories/kg/rdf-graphs/service"),
+    ("http://h:3030/news/sparql", "generic", "http://h:3030/news/sparql", "http://h:3030/news/sparql", None),
     ("https://h/blazegraph/namespace/kb/sparql/", "generic", "https://h/blazegraph/namespace/kb/sparql", "https://h/blazegraph/namespace/kb/sparql", None),
 ])
 def test_endpoint_layouts(url, dialect, query, update, gsp) -> None:
@@ -254,10 +258,10 @@ def test_credentials_from_env_then_netrc(tmp_path: Path) -> None:
     assert (from_netrc.kind, from_netrc.user, from_netrc.secret) == ("basic", "carol", "n3trc-pw")
     assert "n3trc-pw" not in repr(from_netrc)
     assert credentials_for("http://other.example/sparql", {"NETRC": str(netrc)}) is None
-    netrc.write_text("machine db.example login carol password\n")
+    netrc.write_text("machine db.example login carol password n3trc-pw\nbogus s3cr3t\n")
     with pytest.raises(ConfigError, match="cannot parse") as info:
         credentials_for("http://db.example/sparql", {"NETRC": str(netrc)})
-    assert "carol" not in str(info.value)
+    assert "s3cr3t" not in str(info.value) and "line 2" in str(info.value)
 
 
 # --------------------------------------------------------------------------- a scriptable fake server

@@ -151,31 +151,46 @@ def _modifier_parties(ctx: DocContext, head: Token) -> list[EntityRecord]:
 
 
 def _sentence_subject(ctx: DocContext, head: Token, exclude: list[EntityRecord]) -> EntityRecord | None:
-    """The nearest subject before `head` in its sentence that is a possible party."""
+    """The other side of "a deal with B" when the sentence leaves it implicit: the nearest subject
+    before the noun, if that subject is a named party ("Chrysler filed ..., however a deal with Fiat
+    went through"); a pronoun or a common noun there means the text does not say."""
     sent = head.sent
     for i in range(head.i - 1, sent.start - 1, -1):
         tok = ctx.doc[i]
         if tok.dep_ in SUBJECT_DEPS:
+            if tok.pos_ == "PRON":
+                return None
             ent = referent(ctx, tok, AGENTS)
-            if ent is not None and ent not in exclude:
-                return ent
+            return ent if ent is not None and ent not in exclude else None
     return None
 
 
 # -- named agreements ---------------------------------------------------------------------------
+NAME_LABELS = {"LAW", "EVENT", "ORG", "WORK_OF_ART", "PRODUCT"}
+
+
+def _agreement_name(words: list[str], lex: dict[str, frozenset[str]]) -> bool:
+    """ "Minsk Agreements", "Paris Agreement", "Treaty of Versailles": a name whose head is an agreement word."""
+    if len(words) < 2:
+        return False
+    if words[-1].lower() in lex["named_heads"]:
+        return True
+    return words[0].lower() in lex["named_heads"] and words[1].lower() in ("of", "on", "for", "between")
+
+
 def _named(ctx: DocContext, lex: dict[str, frozenset[str]]) -> dict[int, EntityRecord]:
     """Named agreements: NER LAW spans and organisation names headed by Treaty/Agreement/... ."""
     out: dict[int, EntityRecord] = {}
     for ent in list(ctx.entities):
-        if ent.type == "Organization" and ent.label.split()[-1].lower() in lex["named_heads"]:
+        if ent.type == "Organization" and _agreement_name(ent.label.split(), lex):
             ent.type = "Agreement"  # "Comprehensive Strategic Partnership Treaty" is no organisation
             for span in ctx.spans.get(ent.key, []):
                 out[span.root.i] = ent
     for span in ctx.doc.ents:
-        if span.label_ != "LAW":
+        if span.label_ not in NAME_LABELS:
             continue
         words = [t for t in span if t.lower_ not in ("the", "a", "an")]
-        if not words or not any(t.lower_ in lex["named_heads"] for t in words):
+        if not words or not _agreement_name([t.text for t in words], lex):
             continue
         if not all(t.is_title or t.is_upper or t.like_num or t.is_punct or t.lower_ in ("of", "on", "and", "for", "the")
                    for t in words):
@@ -223,11 +238,14 @@ def _when(ctx: DocContext, head: Token, verbs: list[Token]) -> str | None:
 
 
 def _where(ctx: DocContext, verbs: list[Token]) -> EntityRecord | None:
-    """kg:signedIn: "signed in Pyongyang"."""
+    """kg:signedIn: "signed in Pyongyang" (also when the parser hangs "in Pyongyang" on the signatory:
+    "signed by Putin and Kim in Pyongyang")."""
     for verb in verbs:
         if not occurred(ctx, verb):
             continue
-        for c in verb.children:
+        holders = [verb] + [t for t in verb.subtree if t.pos_ == "PROPN" and t.ent_type_ == "PERSON"
+                            and t.dep_ in ("pobj", "conj", "nsubj", "dobj")]
+        for c in (c for h in holders for c in h.children):
             if c.dep_ == "prep" and c.lower_ in ("in", "at"):
                 for p in c.children:
                     if p.dep_ == "pobj" and p.ent_type_ != "DATE":
@@ -264,13 +282,15 @@ def _label(core: str, parties: list[EntityRecord]) -> str:
     return f"{names[0]} {core}" if names else core
 
 
-def _mention(ctx: DocContext, ent: EntityRecord, span: Span, alias: str | None) -> None:
-    """A mention of an agreement; its head word points at it, names inside it keep their own entity."""
-    ctx.add_mention(ent, span, alias=False)
+def _mention(ctx: DocContext, ent: EntityRecord, span: Span, describes: bool) -> None:
+    """A mention of an agreement. `describes`: the phrase describes it ("the military agreement", an
+    altLabel, and kg:mentionedIn); otherwise it only refers back ("this alliance"). Names inside the
+    phrase ("the Magna deal") keep pointing at their own entity."""
+    before = {i: ctx.token_entity[i] for i in range(span.start, span.end) if i in ctx.token_entity}
+    ctx.add_mention(ent, span, alias=describes)
+    ctx.token_entity.update(before)
     for tok in span:
         ctx.token_entity.setdefault(tok.i, ent.key)
-    if alias and alias != ent.label and alias not in ent.aliases:
-        ent.aliases.append(alias)
 
 
 # -- the stage ----------------------------------------------------------------------------------
@@ -347,7 +367,7 @@ def extract_agreements(ctx: DocContext) -> None:
             start, core = _core(ctx, head, lex)
             if ent is None:
                 ent = _new_agreement(ctx, _label(core, parties))
-            _mention(ctx, ent, ctx.doc[start:head.i + 1], core)
+            _mention(ctx, ent, ctx.doc[start:head.i + 1], True)
         made.append((ent, head_i))
         for party in parties:
             if party.key != ent.key:
@@ -401,4 +421,4 @@ def _anaphors(ctx: DocContext, lex: dict[str, frozenset[str]], made: list[tuple[
             continue
         ent = max(before, key=lambda m: m[1])[0]
         det = next(c for c in tok.children if c.dep_ == "det")
-        _mention(ctx, ent, ctx.doc[det.i:tok.i + 1], None)
+        _mention(ctx, ent, ctx.doc[det.i:tok.i + 1], False)

@@ -211,6 +211,8 @@ class Claims:
                 self.quote_of[i] = q
         self.gaz = gazetteer()
         self.role_words = frozenset(_title_head(title) for title in self.gaz.roles)
+        self._by_name: dict[tuple[int, bool], EntityRecord | None] = {}
+        self._resolving: set[int] = set()
 
     # -- helpers ----------------------------------------------------------------------------------
     def inside_quote(self, i: int) -> bool:
@@ -219,6 +221,25 @@ class Claims:
 
     def words(self, name: str) -> frozenset[str]:
         return self.lex.words[name]
+
+    def entity(self, tok: Token | int, subject: bool = False) -> EntityRecord | None:
+        """The entity a token belongs to; for a proper noun the NER missed, the one entity named by it
+        elsewhere in the article ("Djamal" for Jusman Syafii Djamal, "Aeroflot")."""
+        i = tok if isinstance(tok, int) else tok.i
+        ent = self.ctx.entity_at(i)
+        tok = self.doc[i]
+        if ent is not None or tok.pos_ not in ("PROPN", "NOUN") or not (tok.is_title or tok.is_upper):
+            return ent
+        if (i, subject) not in self._by_name:
+            text = self.doc[i].text
+            first_word = tok.is_title and (subject or tok.pos_ == "PROPN") and not self.gaz.demonym(text) and not self.gaz.country(text) and \
+                i + 1 < len(self.doc) and self.ctx.entity_at(i + 1) is None
+            found = [e for e in self.ctx.entities if e.mentions and (
+                text in (e.label, *e.aliases) or (e.type == "Person" and text == e.label.split()[-1]) or
+                (first_word and e.type == "Organization" and len(e.label.split()) > 1 and
+                 e.label.split()[0] == text))]
+            self._by_name[i, subject] = found[0] if len(found) == 1 else None
+        return self._by_name[i, subject]
 
     # -- the pass ---------------------------------------------------------------------------------
     def run(self) -> None:
@@ -298,13 +319,14 @@ class Claims:
             obj, as_ = found["describe_as"]["object"], found["describe_as"]["as"]
             content = _subtree(obj) | _subtree(as_)
             topics.append(obj)
-        elif "ecm" in flags and "ecm" in found:
-            obj, xcomp = found["ecm"]["object"], found["ecm"]["content"]
-            if obj.lower_ in ("which", "that") and cue.dep_ == "relcl":  # "VSMPO, which Boeing estimates to be"
-                content = _subtree(cue.head) - _subtree(cue)
-            else:
-                content = _subtree(obj)
-            content |= _subtree(xcomp)
+        elif "ecm" in flags and "ecm" in found:  # "estimates the deal to be worth", "is said to be"
+            xcomp = found["ecm"]["content"]
+            objs = [c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")]
+            if cue.dep_ == "relcl" and any(t.lower_ in ("which", "that") and t.dep_ in ("dobj", "nsubjpass")
+                                           for t in xcomp.subtree):  # "VSMPO, which Boeing estimates to be"
+                content = (_subtree(cue.head) - _subtree(cue)) | _subtree(xcomp)
+            elif objs:
+                content = _subtree(objs[0]) | _subtree(xcomp)
         elif "clause" in flags and "as_clause" in found:  # "As X points out, CLAUSE"
             head = found["as_clause"]["content"]
             content = _subtree(head) - _subtree(cue)
@@ -339,7 +361,14 @@ class Claims:
         heads = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
         heads += [p for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
         if any(c.dep_ in ("nsubjpass", "expl") for c in verb.children) and not heads:
+            if depth > 0 and verb.dep_ in ("ccomp", "advcl", "conj", "xcomp") and depth < 3:
+                # "X stated that there was ..., saying ...": the participle belongs to the reporter
+                return self.subjects(verb.head, depth + 1)
             return []  # "It has been reported that ...": no named source
+        if len(heads) > 1:  # "the Iranian news agency IRNA said": two heads for one phrase, keep the name
+            named = [h for h in heads if self.entity(h) is not None]
+            if named and not any(h2.i in {c.i for c in h.conjuncts} for h in heads for h2 in heads):
+                heads = named
         if heads:
             out: list[Token] = []
             for h in heads:
@@ -349,6 +378,13 @@ class Claims:
             return out
         if depth < 3 and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:
             return self.subjects(verb.head, depth + 1)
+        if depth == 0 and verb.tag_ in ("VBD", "VBZ", "VBP") and verb.dep_ not in ("relcl", "acl", "amod"):
+            j = verb.i - 1  # "..., Boeing Executive Vice President Scott Carson replied": a name right before
+            while j >= 0 and self.doc[j].dep_ == "advmod" and self.doc[j].pos_ == "ADV":
+                j -= 1
+            ent = self.entity(self.doc[j]) if j >= 0 else None
+            if ent is not None and ent.type in CLAIMANT_TYPES and not self.inside_quote(j):
+                return [self.doc[j]]
         if depth == 0 and verb.tag_ in ("VBD", "VBZ", "VBP") and verb.dep_ in ("ROOT", "parataxis"):
             # a subject the parser hung elsewhere ("A statement on Apple's website, ..., states: ...")
             sent = verb.sent
@@ -484,7 +520,7 @@ class Claims:
     # -- who -------------------------------------------------------------------------------------
     def is_source(self, tok: Token) -> bool:
         """Whether a subject can be the source of a report (for weak verbs like "suggest")."""
-        ent = self.ctx.entity_at(tok)
+        ent = self.entity(tok)
         if ent is not None:
             return ent.type in CLAIMANT_TYPES
         low = tok.lower_
@@ -492,12 +528,21 @@ class Claims:
             return low in self.words("person_pronouns") or low in ("they", "we", "i")
         lemma = tok.lemma_.lower()
         return lemma in self.words("source_nouns") or lemma in self.role_words or lemma in self.gaz.org_heads \
-            or any(c.dep_ == "appos" and self.ctx.entity_at(c) is not None for c in tok.children)
+            or any(c.dep_ == "appos" and self.entity(c) is not None for c in tok.children)
 
     def claimant(self, tok: Token, previous: EntityRecord | None) -> EntityRecord | None:
         """The Person, Organization or Country that the noun phrase headed by `tok` names."""
+        if tok.i in self._resolving:  # "his statement ... he": no circles
+            return None
+        self._resolving.add(tok.i)
+        try:
+            return self._claimant(tok, previous)
+        finally:
+            self._resolving.discard(tok.i)
+
+    def _claimant(self, tok: Token, previous: EntityRecord | None) -> EntityRecord | None:
         ctx = self.ctx
-        ent = ctx.entity_at(tok)
+        ent = self.entity(tok, subject=True)
         if ent is not None:
             return ent if ent.type in CLAIMANT_TYPES else None
         low, lemma = tok.lower_, tok.lemma_.lower()
@@ -507,7 +552,7 @@ class Claims:
             return None
         for child in tok.children:  # "the vice president, Constantin Stroe"
             if child.dep_ == "appos":
-                ent = ctx.entity_at(child)
+                ent = self.entity(child)
                 if ent is not None and ent.type in CLAIMANT_TYPES:
                     return ent
         if lemma in self.role_words:  # "the general secretary of Unite, Tony Woodley"
@@ -522,10 +567,13 @@ class Claims:
             return created
         if lemma in self.words("anaphoric_org_nouns") and any(c.dep_ == "det" and c.lower_ == "the"
                                                                for c in tok.children):
+            # "The company said": the organisation that spoke last, else the one named last
+            if previous is not None and previous.type == "Organization":
+                return previous
             return self.recent(tok.i, ("Organization",))
         for child in tok.children:  # "the Russian Interfax news agency"
             if child.dep_ in ("compound", "nmod"):
-                ent = ctx.entity_at(child)
+                ent = self.entity(child)
                 if ent is not None and ent.type in CLAIMANT_TYPES and ent.type != "Country":
                     return ent
         return None
@@ -541,7 +589,7 @@ class Claims:
     def entities_in(self, toks: list[Token]) -> list[EntityRecord]:
         out: list[EntityRecord] = []
         for t in toks:
-            ent = self.ctx.entity_at(t)
+            ent = self.entity(t)
             if ent is not None and ent.type in CLAIMANT_TYPES and ent not in out:
                 out.append(ent)
         return out
@@ -553,7 +601,7 @@ class Claims:
             if child.dep_ == "poss":
                 return self.claimant(child, previous)
             if child.dep_ in ("compound", "nmod"):
-                ent = self.ctx.entity_at(child)
+                ent = self.entity(child)
                 if ent is not None and ent.type in CLAIMANT_TYPES:
                     return ent
                 if definite and child.lemma_.lower() in self.words("anaphoric_org_nouns"):  # "the company website"
@@ -613,7 +661,7 @@ class Claims:
         for j in range(tok.i - 1, -1, -1):  # the title right before a name earlier in the text
             if self.doc[j].lower_ == low:
                 for k in range(j + 1, min(j + 4, tok.i)):
-                    ent = self.ctx.entity_at(k)
+                    ent = self.entity(k)
                     if ent is not None and ent.type == "Person":
                         return ent
         return None
@@ -622,13 +670,56 @@ class Claims:
         """A pronoun's referent: he/she the nearest person named before it (outside quotations);
         it/they the previous claimant when that is an organisation or country."""
         low = tok.lower_
-        if low in self.words("person_pronouns"):
-            return self.recent(tok.i, ("Person",))
+        if low in self.words("person_pronouns"):  # else the speaker of the report before ("He also said")
+            found = self.recent_person(tok.i, previous)
+            return found or (previous if previous is not None and previous.type == "Person" else None)
         if low in self.words("thing_pronouns"):
             if previous is not None and previous.type in ("Organization", "Country"):
                 return previous
             if low in ("it", "its"):
                 return self.recent(tok.i, ("Organization", "Country"), window=2)
+        return None
+
+    def recent_person(self, i: int, previous: EntityRecord | None = None) -> EntityRecord | None:
+        """The person a "he"/"she" at token `i` refers to. Going back sentence by sentence (outside
+        quotations): the subject of the main clause when it names a person ("the general secretary of
+        Unite, Tony Woodley"); nobody when it is an unnamed person ("The spokeswoman said ... She
+        said"); the previous speaker when it is itself a pronoun; else the last person who is a subject,
+        else the last person named. A name used as a modifier ("the Carter administration") does not count."""
+        doc, ctx = self.doc, self.ctx
+        sents = list(doc.sents)
+        here = ctx.sent_index(doc[i])
+        for index in range(here, max(-1, here - ANTECEDENT_WINDOW), -1):
+            sent = sents[index]
+            end = i if index == here else sent.end
+            for main in [t for t in sent if t.i < end and t.dep_ == "nsubj" and not self.inside_quote(t.i) and
+                         (t.head.dep_ == "ROOT" or self.lex.flags(t.head) is not None)][:1]:
+                if main.pos_ == "PRON":
+                    if main.lower_ in self.words("person_pronouns"):
+                        return previous if previous is not None and previous.type == "Person" else None
+                    break
+                named = self.claimant(main, previous)
+                if named is not None and named.type == "Person":
+                    return named
+                if named is None and (main.lemma_.lower() in self.role_words or
+                                      main.lemma_.lower() in self.words("source_nouns")):
+                    return None
+            subject: EntityRecord | None = None
+            last: EntityRecord | None = None
+            for j in range(sent.start, end):
+                ent = self.entity(j)
+                if ent is None or ent.type != "Person" or self.inside_quote(j):
+                    continue
+                tok = doc[j]
+                if self.entity(tok.head) is ent and tok.head.i != j:
+                    continue  # not the head of the name
+                if tok.dep_ in ("compound", "amod", "nmod") and self.entity(tok.head) is not ent:
+                    continue
+                last = ent
+                if tok.dep_ in ("nsubj", "nsubjpass"):
+                    subject = ent
+            if subject is not None or last is not None:
+                return subject or last
         return None
 
     def recent(self, i: int, types: tuple[str, ...], window: int = ANTECEDENT_WINDOW) -> EntityRecord | None:
@@ -639,7 +730,7 @@ class Claims:
         for j in range(i - 1, stop - 1, -1):
             if self.inside_quote(j):
                 continue
-            ent = ctx.entity_at(j)
+            ent = self.entity(j)
             if ent is not None and ent.type in types:
                 return ent
         return None
@@ -662,10 +753,12 @@ class Claims:
         return list(out) or [None]
 
     # -- what about -------------------------------------------------------------------------------
-    def about(self, draft: Draft, claimant: EntityRecord | None) -> list[EntityRecord]:
+    def about(self, draft: Draft, claimant: EntityRecord | None,
+              before: list[ClaimRecord] = ()) -> list[EntityRecord]:
         """The entities the claim content names; the claimant only when the content refers to it
-        ("Russia announced that it would ...", "'I am uneasy,' he said"); else the entities of the
-        sentence; else the claimant itself (a statement about its own doings)."""
+        ("Russia announced that it would ...", "'I am uneasy,' he said"). When the content names
+        none: the topic of the same speaker's claim in the sentence before ("He added that ..."),
+        else the other entities of the sentence, else the claimant itself (its own doings)."""
         ctx, doc = self.ctx, self.doc
         out: list[EntityRecord] = []
 
@@ -678,7 +771,7 @@ class Claims:
                 add(self.recent_other_person(t.i, claimant))
         for i in sorted(draft.content):
             tok = doc[i]
-            add(ctx.entity_at(tok) or (ctx.country_at(tok) if i in ctx.demonym_tokens else None))
+            add(self.entity(tok) or (ctx.country_at(tok) if i in ctx.demonym_tokens else None))
             if claimant is None or tok.pos_ != "PRON":
                 continue
             low = tok.lower_
@@ -686,7 +779,7 @@ class Claims:
             if quoted and low in self.words("first_person_singular"):
                 add(claimant)
             elif quoted and low in self.words("first_person_plural"):
-                add(self.affiliation(claimant) if claimant.type == "Person" else claimant)
+                add((self.affiliation(claimant) or claimant) if claimant.type == "Person" else claimant)
             elif not quoted and tok.dep_ in ("nsubj", "nsubjpass") and (
                     (claimant.type == "Person" and low in self.words("person_pronouns")) or
                     (claimant.type != "Person" and low in self.words("thing_pronouns"))):
@@ -700,11 +793,22 @@ class Claims:
                     add(self.recent(i, ("Organization",)))
         if out:
             return out
+        here = self.ctx.sent_index(draft.cue)
+        if claimant is not None:
+            for r in reversed(before):
+                if r.claimant == claimant.key and here - 1 <= r.sent <= here:
+                    for key in r.about:  # the country or place spoken about carries over, not the actors
+                        ent = ctx.by_key(key)
+                        if ent is not None and ent.type in ("Country", "Place"):
+                            add(ent)
+                    if out:
+                        return out
+                    break
         sent = draft.cue.sent
         for tok in sent:
             if tok.i in draft.content:
                 continue
-            ent = ctx.entity_at(tok) or (ctx.country_at(tok) if tok.i in ctx.demonym_tokens else None)
+            ent = self.entity(tok) or (ctx.country_at(tok) if tok.i in ctx.demonym_tokens else None)
             if ent is not claimant:
                 add(ent)
         if not out and claimant is not None:
@@ -714,7 +818,7 @@ class Claims:
     def recent_other_person(self, i: int, claimant: EntityRecord | None) -> EntityRecord | None:
         stop = list(self.doc.sents)[max(0, self.ctx.sent_index(self.doc[i]) - 2)].start
         for j in range(i - 1, stop - 1, -1):
-            ent = self.ctx.entity_at(j)
+            ent = self.entity(j)
             if ent is not None and ent.type == "Person" and ent is not claimant:
                 return ent
         return None
@@ -729,6 +833,9 @@ class Claims:
 
     # -- output -----------------------------------------------------------------------------------
     def emit(self, drafts: list[Draft]) -> None:
+        """Claim records in text order; a claim inside another of the same claimant is not repeated
+        ("Mann stated that he believed X": one claim)."""
+        records: list[ClaimRecord] = []
         previous: EntityRecord | None = None
         seen: set[tuple[str | None, str]] = set()
         for d in drafts:
@@ -738,17 +845,24 @@ class Claims:
                 continue
             quantity, quantity_text = find_quantity(self.doc, d.content)
             for claimant in claimants:
-                about = self.about(d, claimant)
+                about = self.about(d, claimant, records)
                 if not about:
                     continue
                 key = (claimant.key if claimant else None, text)
                 if key in seen:
                     continue
                 seen.add(key)
-                self.ctx.claims.append(ClaimRecord(
+                records.append(ClaimRecord(
                     text=text, claimant=claimant.key if claimant else None, about=[e.key for e in about],
                     sent=self.ctx.sent_index(d.cue), quantity=quantity, quantity_text=quantity_text, cue=d.cue_text))
-            previous = claimants[0]  # "it"/"they" in the next report may refer to it
+            previous = claimants[0]  # "he"/"it"/"they" in the next report may refer to it
+        for r in records:
+            if any(o is not r and o.claimant == r.claimant and r.text in o.text and len(o.text) > len(r.text)
+                   for o in records):
+                continue  # part of a longer claim of the same claimant
+            if r.claimant is None and any(o.claimant is not None and o.text == r.text for o in records):
+                continue  # the same claim with its source named
+            self.ctx.claims.append(r)
 
 
 # -- text, numbers ----------------------------------------------------------------------------------
@@ -778,6 +892,14 @@ EDGE_DROP = {"that", ",", ";", ":", "-", "—", "–", ".", "•", "·", "▪", 
 QUOTE_MARKS = OPEN_QUOTES | CLOSE_QUOTES | STRAIGHT_QUOTES
 
 
+def _dangling(doc: Doc, i: int) -> bool:
+    """A conjunction, or a preposition whose object is not in the run ("... by" + a name outside it)."""
+    tok = doc[i]
+    if tok.pos_ == "CCONJ":
+        return True
+    return tok.pos_ == "ADP" and any(c.i > i for c in tok.children)
+
+
 def content_text(doc: Doc, content: set[int]) -> str:
     """The claim's words: each contiguous run of content tokens, edge punctuation trimmed, runs joined by " … "."""
     runs: list[list[int]] = []
@@ -794,7 +916,7 @@ def content_text(doc: Doc, content: set[int]) -> str:
             if lo <= hi and (doc[lo].lower_ in EDGE_DROP or doc[lo].is_space or
                              (doc[lo].text in QUOTE_MARKS and (len(marks) % 2 == 1 or marks[-1] == hi))):
                 lo += 1
-            elif hi >= lo and (doc[hi].text in EDGE_DROP or doc[hi].is_space or
+            elif hi >= lo and (doc[hi].text in EDGE_DROP or doc[hi].is_space or _dangling(doc, hi) or
                                (doc[hi].text in QUOTE_MARKS and len(marks) % 2 == 1)):
                 hi -= 1
             else:
@@ -805,28 +927,37 @@ def content_text(doc: Doc, content: set[int]) -> str:
 
 
 SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12,
-          "bn": 10**9, "mn": 10**6, "m": 10**6, "k": 1000}
+          "mln": 10**6, "bln": 10**9, "bn": 10**9, "mn": 10**6, "m": 10**6, "k": 1000}
+PERCENT_WORDS = {"%", "pct", "percent", "per", "cent", "percentage"}
 NUMBER_WORDS = {w: n for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
-NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-                     "half": 0})
+NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90})
 QUANTITY_LABELS = ("PERCENT", "MONEY", "QUANTITY", "CARDINAL")
 
 
 def find_quantity(doc: Doc, content: set[int]) -> tuple[str | None, str | None]:
     """The number a claim states, as a decimal string and as written: a percentage first ("nearly 40%"
-    -> "0.40"), else an amount of money, a measure, or a number written with digits."""
-    ents = [e for e in doc.ents if e.label_ in QUANTITY_LABELS and e.start in content]
-    for label in QUANTITY_LABELS:
-        for ent in ents:
-            if ent.label_ != label:
-                continue
-            if label == "CARDINAL" and not _counts_something(ent):
-                continue
-            value = parse_number(ent, percent=label == "PERCENT")
-            if value is not None:
-                return value, ent.text.strip()
+    -> "0.40", "25 pct" -> "0.25"), else an amount of money, a measure, or a count written in digits."""
+    found: list[tuple[int, int, Span]] = []
+    for ent in doc.ents:
+        if ent.label_ not in QUANTITY_LABELS or ent.start not in content:
+            continue
+        end = ent.end  # the scale or percent word the NER left out ("10 mln", "25 pct")
+        while end < len(doc) and end - ent.end < 2 and end in content and \
+                (doc[end].lower_ in SCALES or doc[end].lower_ in PERCENT_WORDS):
+            end += 1
+        span = doc[ent.start:end]
+        percent = ent.label_ == "PERCENT" or any(t.lower_ in PERCENT_WORDS for t in span)
+        if not percent and ent.label_ == "CARDINAL" and not _counts_something(ent):
+            continue
+        rank = 0 if percent else QUANTITY_LABELS.index(ent.label_)
+        found.append((rank, ent.start, span))
+    for _, _, span in sorted(found, key=lambda f: (f[0], f[1])):
+        percent = any(t.lower_ in PERCENT_WORDS for t in span) or span[0].ent_type_ == "PERCENT"
+        value = parse_number(span, percent=percent)
+        if value is not None:
+            return value, span.text.strip()
     return None, None
 
 
@@ -845,18 +976,18 @@ def parse_number(span: Span, percent: bool = False) -> str | None:
     for tok in span:
         low = tok.lower_
         text = low.replace(",", "")
-        for prefix in ("us$", "$", "€", "£", "¥"):
+        for prefix in ("us$", "a$", "c$", "$", "€", "£", "¥"):
             if text.startswith(prefix) and len(text) > len(prefix):
                 text = text[len(prefix):]
+        if "/" in text:
+            return None  # "6-7/16": a fraction
         if value is None:
-            try:
+            if "/" in text or any(c.isdigit() for c in text) and not _is_decimal(text):
+                return None  # "6-7/16", "A350": not a plain number
+            if _is_decimal(text):
                 value = Decimal(text)
-                continue
-            except InvalidOperation:
-                pass
-            if low in NUMBER_WORDS and low != "half":
+            elif low in NUMBER_WORDS:
                 value = Decimal(NUMBER_WORDS[low])
-                continue
         elif low in SCALES:
             scale *= SCALES[low]
     if value is None:
@@ -872,6 +1003,14 @@ def parse_number(span: Span, percent: bool = False) -> str | None:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def _is_decimal(text: str) -> bool:
+    try:
+        Decimal(text)
+    except InvalidOperation:
+        return False
+    return text.replace(".", "", 1).isdigit()
 
 
 # -- entry point --------------------------------------------------------------------------------------

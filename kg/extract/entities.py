@@ -120,8 +120,9 @@ def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
         if label in ("ORG", "PERSON"):  # "Boeing Executive": a title word ends no name
             from kg.extract.roles import role_words
 
-            while e - s > 1 and doc[e - 1].lower_ in role_words() and not doc[e - 1].lower_ in gaz.org_heads:
-                e -= 1
+            while (e - s > 1 and doc[e - 1].lower_ in role_words() and doc[e - 1].lower_ not in gaz.org_heads
+                   and doc[e - 2].tag_ in ("NNP", "NNPS") and doc[e - 2].lower_ not in role_words()):
+                e -= 1  # but "Royal Courts of Justice" keeps its last word
         if s >= e:
             continue
         piece = Span(doc, s, e, label=label)
@@ -177,6 +178,11 @@ def _extend_particles(span: Span) -> Span:
     return span
 
 
+#: a one-word "person" ending in one of these is a company ("Gazprombank", "Sberbank")
+ORG_WORD_ENDINGS = ("bank", "corp", "tech", "soft", "com", "net")
+#: verbs whose object (or passive subject) is an organisation, never a person
+ORG_OBJECT_VERBS = {"acquire", "buy", "purchase", "merge", "list", "delist", "privatize", "privatise", "nationalize",
+                    "nationalise", "spin"}
 #: lowercase nouns that turn a place name into the region around it: "Kursk region"
 ADMIN_HEADS = {"region", "province", "oblast", "krai", "county", "district", "prefecture", "governorate",
                "municipality", "canton", "territory", "state", "area"}
@@ -191,6 +197,24 @@ def with_admin_head(span: Span, gaz: Gazetteer) -> Span:
     if nxt.is_lower and nxt.lower_ in ADMIN_HEADS and not gaz.country(span.text) and "\n" not in span[-1].whitespace_:
         return Span(doc, span.start, span.end + 1, label="LOC")
     return span
+
+
+def _org_by_form(span: Span, gaz: Gazetteer) -> bool:
+    """Forms no personal name has: one word ending in an organisation noun ("Gazprombank"), or a
+    plural after "the" ("the Beatles")."""
+    doc = span.doc
+    word = span.text.lower()
+    if len(span) == 1 and any(word.endswith(h) and len(word) > len(h) + 2 for h in ORG_WORD_ENDINGS):
+        return True
+    before = doc[span.start - 1] if span.start > 0 else None
+    return bool(before is not None and before.lower_ == "the" and span[-1].tag_ == "NNPS")
+
+
+def _org_by_verb(span: Span) -> bool:
+    """Organisations, not people, are bought, acquired, listed or merged ("he bought Pixar")."""
+    root = span.root
+    verb = root.head
+    return root.dep_ in ("dobj", "nsubjpass") and verb.lemma_ in ORG_OBJECT_VERBS
 
 
 def _name_like(span: Span) -> bool:
@@ -236,6 +260,8 @@ def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
     if label == "PERSON":
         if len(span) > 1 and (head in COMPANY_SUFFIXES or head in gaz.org_heads):
             return Candidate(span, "Organization", 2)
+        if _org_by_form(span, gaz) or _org_by_verb(span):
+            return Candidate(span, "Organization", 2)
         place = gaz.place(text) if len(span) == 1 else None
         if place and place.population >= CITY_OVERRIDE_POP:
             return Candidate(span, "Place", 1, place.country)
@@ -274,6 +300,17 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
         if best is not None:
             alias_of[id(c)] = best
             c.type, c.weight = "Person", 2  # being a short form of a person's name is evidence
+    # 1b. a model-only "person" that is part of a longer organisation name in the article is that
+    # organisation ("Garuda Indonesia" / "Garuda Indonesia Flight", "Music Store" / "iTunes Music Store")
+    orgs = [c for c in cands if c.type == "Organization" and len(c.span) >= 2]
+    for c in cands:
+        if c.type != "Person" or c.weight > 1 or id(c) in alias_of:
+            continue
+        toks = _tokens(c.span.text)
+        host = [o for o in orgs if len(_tokens(o.span.text)) > len(toks) and _is_subsequence(toks, _tokens(o.span.text))]
+        if host:
+            alias_of[id(c)] = min(host, key=lambda o: abs(o.span.start - c.span.start))
+            c.type = "Organization"
     # 2. votes: a name's type is the one with the most evidence over all its mentions
     groups: dict[str, list[Candidate]] = defaultdict(list)
     for c in cands:

