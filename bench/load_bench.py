@@ -94,7 +94,8 @@ def main() -> None:
         t0 = time.perf_counter()
         count = write_articles(data, args.triples)
         print(f"# {count:,} triples in {data.stat().st_size / 1e6:.0f} MB of N-Quads, written in {time.perf_counter() - t0:.1f} s")
-        print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+        print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+              f"load average before: {os.getloadavg()[0]:.1f}")
         results = {}
         store = EmbeddedStore(tmpdir / "s1")
         results["embedded"] = run("embedded store, --bulk (empty store)", [data], store, bulk=True)
@@ -113,6 +114,7 @@ def main() -> None:
                     run("oxigraph server, atomic batches (default)", [small], SparqlStore(server.url, timeout=600))
             finally:
                 server.stop()
+        print(f"# load average after: {os.getloadavg()[0]:.1f} (other processes on this machine slow every figure)")
         print("# targets: embedded >= 100,000 triples/s; oxigraph server >= 50,000 triples/s")
         ok = results["embedded"] >= 100_000 and results.get("server", 50_000) >= 50_000
         print("# " + ("targets met" if ok else "TARGETS NOT MET on this machine"))

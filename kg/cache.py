@@ -75,12 +75,16 @@ def _tree_digest(root, rel: str, h) -> None:
         _tree_digest(root, f"{rel}/{child.name}" if rel else child.name, h)
 
 
-@lru_cache(maxsize=8)
 def pipeline_version(model: str, package: Path | None = None) -> str:
     """A digest of everything that decides what extraction returns for a given document.
 
-    `package` is the kg package directory to read (default: the one imported).
+    `package` is a kg package directory to read instead of the imported one (not cached).
     """
+    return _pipeline_version(model, None) if package is None else _pipeline_version.__wrapped__(model, package)
+
+
+@lru_cache(maxsize=8)
+def _pipeline_version(model: str, package: Path | None) -> str:
     import kg
 
     h = hashlib.sha256()

@@ -152,7 +152,7 @@ _DIALECT_HELP = "Server kind: auto | oxigraph | virtuoso | fuseki | graphdb | ge
 def load(
     files: List[Path] = typer.Argument(..., help="Graph files: .trig .nq .ttl .nt (also .jsonld .rdf)."),
     store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
-    endpoint: Optional[str] = typer.Option(None, "--endpoint", envvar="KG_SPARQL_ENDPOINT", help=_ENDPOINT_HELP),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help=_ENDPOINT_HELP),
     dialect: str = typer.Option("auto", "--dialect", help=_DIALECT_HELP),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Triples per request (default 10000; 100000 with --bulk). Graphs are never split."),
     bulk: bool = typer.Option(False, "--bulk", help="Fastest load, not atomic: Oxigraph's bulk loader (embedded store, Oxigraph server)."),
@@ -214,7 +214,7 @@ def query(
     file: Optional[Path] = typer.Option(None, "--file", help="Run the SPARQL query in this file."),
     sparql: Optional[str] = typer.Option(None, "--sparql", help="Run this SPARQL query."),
     store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
-    endpoint: Optional[str] = typer.Option(None, "--endpoint", envvar="KG_SPARQL_ENDPOINT", help=_ENDPOINT_HELP),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help=_ENDPOINT_HELP),
     graph: List[Path] = typer.Option([], "--graph", help="Query graph file(s) in memory instead of a store (repeatable)."),
     dialect: str = typer.Option("auto", "--dialect", help=_DIALECT_HELP),
     format: str = typer.Option("table", "--format", "-f", help="table | csv | tsv | json; CONSTRUCT/DESCRIBE: turtle | nt | jsonld."),

@@ -212,16 +212,17 @@ class RayEngine:
         import ray.data
 
         items = [{"i": i, "doc": json.dumps(asdict(d), ensure_ascii=False)} for i, d in enumerate(docs)]
-        blocks = max(1, -(-len(items) // self.batch_size))
-        ds = ray.data.from_items(items, override_num_blocks=blocks)
+        # one block per batch, and at least one batch per actor (parses are batch-invariant)
+        per_batch = max(1, min(self.batch_size, -(-len(items) // self.workers)))
+        ds = ray.data.from_items(items, override_num_blocks=-(-len(items) // per_batch))
         out = ds.map_batches(
             RayExtractor,
             fn_constructor_args=(self.model,),
-            batch_size=self.batch_size,
+            batch_size=per_batch,
             compute=ray.data.ActorPoolStrategy(size=self.workers),
             num_cpus=1,
         )
-        for result in out.iter_batches(batch_size=self.batch_size, batch_format="numpy"):
+        for result in out.iter_batches(batch_size=per_batch, batch_format="numpy"):
             idx = [int(i) for i in result["i"]]
             records = [ArticleRecord.from_dict(json.loads(r)) for r in result["record"]]
             batch = [docs[i] for i in idx]

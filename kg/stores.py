@@ -21,14 +21,16 @@ import http.client
 import itertools
 import netrc
 import os
+import queue
 import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
+from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
 
 import pyoxigraph as ox
 
@@ -115,6 +117,8 @@ class _BatchFailure(Exception):
 class _Fatal(StoreError):
     """A failure after which further requests are pointless (server gone, auth refused)."""
 
+    transient = False  # True when retries of a transient fault ran out
+
 
 # --------------------------------------------------------------------------- batching
 
@@ -146,6 +150,48 @@ def batches(quads: Iterable[ox.Quad], batch_size: int) -> Iterator[dict[GraphNam
         size += 1
     if current:
         yield current
+
+
+T = TypeVar("T")
+
+
+def prefetch(items: Iterable[T], depth: int = 1) -> Iterator[T]:
+    """Produce `items` in a background thread, so that parsing the next batch overlaps sending
+    this one to a server (the GIL is free while we wait for its answer)."""
+    slots: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(entry: tuple[bool, object]) -> None:
+        while not stop.is_set():
+            try:
+                slots.put(entry, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def produce() -> None:
+        try:
+            for item in items:
+                put((True, item))
+                if stop.is_set():
+                    return
+            put((True, end))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            put((False, exc))
+
+    worker = threading.Thread(target=produce, name="kg-load-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            ok, item = slots.get()
+            if not ok:
+                raise item  # type: ignore[misc]
+            if item is end:
+                return
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
 
 
 def fresh_blank_nodes(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
@@ -199,6 +245,8 @@ class GraphStore:
 
     #: Human description for messages ("embedded store ./kg-store").
     description: str = "store"
+    #: Read the next batch in a background thread while this one is written (remote servers).
+    overlap: bool = False
 
     def write_batch(self, batch: Batch, replace: Sequence[GraphName], bulk: bool) -> None:
         """Write a batch, first dropping the graphs in `replace`. Raise _BatchFailure on error."""
@@ -236,7 +284,7 @@ class GraphStore:
         seen: set[GraphName] = set()
         loaded: dict[str, None] = {}
         failed: dict[str, str] = {}
-        iterator = iter(groups)
+        iterator = prefetch(groups) if self.overlap else iter(groups)
         for batch in iterator:
             replace = [g for g in batch if g not in seen]
             try:
@@ -253,7 +301,7 @@ class GraphStore:
                         loaded.pop(graph_label(graph), None)
                 report.batches += 1
                 if isinstance(failure.error, _Fatal):
-                    reason = f"not attempted: the load stopped after an earlier error ({failure.error})"
+                    reason = "not attempted: the load stopped at the error above"
                     for rest in iterator:
                         for graph in rest:
                             if graph_label(graph) not in failed:
@@ -269,6 +317,7 @@ class GraphStore:
             report.batches += 1
             report.seconds = time.perf_counter() - start
             if progress:
+                report.loaded = [g for g in loaded if g not in failed]
                 progress(report)
         report.loaded = [g for g in loaded if g not in failed]
         report.failed = failed
@@ -614,6 +663,8 @@ class SparqlStore(GraphStore):
     takes N-Quads outside a transaction (Oxigraph) POSTs whole batches that way instead.
     """
 
+    overlap = True
+
     def __init__(
         self,
         url: str,
@@ -659,21 +710,32 @@ class SparqlStore(GraphStore):
                 status, message, transient = _classify(exc)
                 if status is None and not message:
                     raise
-                if transient and attempt <= self.retries:
+                refused = status is not None and "No permission" in message  # Virtuoso: SR186 as HTTP 500
+                if transient and not refused and attempt <= self.retries:
                     time.sleep(delay)
                     delay *= 2
                     continue
                 where = f"{what} at {redact(url)}"
+                if refused:
+                    raise _Fatal(
+                        f"{where}: HTTP {status}: {message} (the server refuses to write: on Virtuoso run "
+                        "GRANT SPARQL_UPDATE TO \"SPARQL\", or set KG_SPARQL_USER/KG_SPARQL_PASSWORD for a user "
+                        "who may; see docs/stores.md)"
+                    ) from None
                 if status is not None and not transient:
                     error_cls = _Fatal if status in (401, 403, 404, 405, 406, 407, 415) else StoreError
                     hint = " (check KG_SPARQL_USER/KG_SPARQL_PASSWORD, KG_SPARQL_TOKEN or ~/.netrc)" if status in (401, 403) else ""
                     raise error_cls(f"{where}: HTTP {status}: {message}{hint}") from None
-                detail = f"HTTP {status}: {message}" if status is not None else message
-                if "timed out" in message:
-                    detail += f" (timeout {self.timeout:g} s)"
-                raise _Fatal(
-                    f"{where} failed after {attempt} attempt(s): {detail}. Is the server running and reachable?"
-                ) from None
+                if status is not None:
+                    detail = f"HTTP {status}: {message}. The server kept failing"
+                else:
+                    detail = message
+                    if "timed out" in message:
+                        detail += f" (timeout {self.timeout:g} s)"
+                    detail += ". Is the server running and reachable?"
+                error = _Fatal(f"{where} failed after {attempt} attempt(s): {detail}")
+                error.transient = True
+                raise error from None
 
     def _wrapper(self, url: str, update: bool = False):  # -> SPARQLWrapper
         from SPARQLWrapper import DIGEST, POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper
@@ -750,7 +812,12 @@ class SparqlStore(GraphStore):
                     done.append(graph)
             else:
                 template = not self.dialect.bnodes_in_data and has_blank_nodes(batch)
-                self._update(update_text(batch, replace, template=template))
+                try:
+                    self._update(update_text(batch, replace, template=template))
+                except StoreError as exc:
+                    if not self.dialect.atomic and getattr(exc, "transient", False):  # part may be applied
+                        exc.args = (f"{exc} (this server may have written part of the batch; load again to repair it)",)
+                    raise
         except StoreError as exc:
             raise _BatchFailure(exc) from exc
 

@@ -51,8 +51,3 @@ def virtuoso(tmp_path_factory) -> Iterator[Server]:
     finally:
         server.stop()
 
-
-@pytest.fixture(params=["oxigraph", "virtuoso"])
-def server(request) -> Server:
-    """Each real server in turn."""
-    return request.getfixturevalue(request.param)

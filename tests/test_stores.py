@@ -353,6 +353,16 @@ def test_a_server_that_answers_500_is_retried_then_every_article_reported(fake, 
     assert len(server.requests) == 3  # 1 + 2 retries, then the load stops
 
 
+def test_a_refused_write_is_not_retried_and_says_what_to_grant(fake, tmp_path: Path) -> None:
+    message = "Virtuoso 42000 Error SR186:SECURITY: No permission to execute procedure DB.DBA.SPARUL_DROP"
+    server = fake(lambda body: (500, message + "\n\nSPARQL query:\nDROP SILENT GRAPH <x> ...", 0))
+    report = load_files([three_articles(tmp_path)], server.url, dialect="virtuoso", retries=3, backoff=0.01)
+    assert len(server.requests) == 1 and set(report.failed) == ALL
+    reason = report.failed[f"{EX}f/a0"]
+    assert "No permission" in reason and 'GRANT SPARQL_UPDATE TO "SPARQL"' in reason
+    assert "SPARQL query:" not in reason  # Virtuoso's echo of the whole request is cut off
+
+
 def test_transient_faults_are_retried_until_they_pass(fake, tmp_path: Path) -> None:
     answers = iter([(503, "busy", 0), (502, "bad gateway", 0)])
     server = fake(lambda body: next(answers, (204, "", 0)))

@@ -45,14 +45,16 @@ from kg.records import ClaimRecord, EntityRecord
 
 PATTERN_FILE = "claims.json"
 VERB_FILE = "claims_verbs.tsv"
+#: what a reporting verb may report (see the header of claims_verbs.tsv)
+VERB_FLAGS = frozenset({"clause", "quote", "weak", "as", "ecm", "speaker"})
 CLAIMANT_TYPES = ("Person", "Organization", "Country")
 ABOUT_TYPES = ("Person", "Organization", "Country", "Place", "Agreement")
-SUBJECT_DEPS = ("nsubj", "nsubjpass", "expl")
 NOMINAL_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "compound", "amod", "appos", "poss", "npadvmod"}
 VERBAL_CHILD_DEPS = {"nsubj", "nsubjpass", "ccomp", "prt", "aux", "auxpass", "mark", "neg"}
 OPEN_QUOTES = {"“", "«", "„"}
 CLOSE_QUOTES = {"”", "»"}
 STRAIGHT_QUOTES = {'"'}
+FIRST_SECOND_PERSON = {"i", "we", "you"}
 #: sentences searched backwards for a pronoun's antecedent (the pronoun's own and the ones before)
 ANTECEDENT_WINDOW = 3
 CONTINUED_QUOTE_CUE = "continued quotation"
@@ -93,7 +95,11 @@ def _read_verbs() -> dict[str, dict[str | None, frozenset[str]]]:
             raise ConfigError(f"kg/data/patterns/{VERB_FILE} line {n}: expected 'verb<TAB>flags', got {line!r}")
         words = cols[0].strip().lower().split()
         lemma, particle = words[0], (words[1] if len(words) > 1 else None)
-        verbs.setdefault(lemma, {})[particle] = frozenset(f.strip() for f in cols[1].split(",") if f.strip())
+        flags = frozenset(f.strip() for f in cols[1].split(",") if f.strip())
+        if not flags or flags - VERB_FLAGS:
+            raise ConfigError(f"kg/data/patterns/{VERB_FILE} line {n}: flags {sorted(flags - VERB_FLAGS) or '(none)'} "
+                              f"are not among {sorted(VERB_FLAGS)}")
+        verbs.setdefault(lemma, {})[particle] = flags
     return verbs
 
 
@@ -210,7 +216,7 @@ class Claims:
             for i in range(q.open, q.close + 1):
                 self.quote_of[i] = q
         self.gaz = gazetteer()
-        self.role_words = frozenset(_title_head(title) for title in self.gaz.roles)
+        self.role_words = _role_words()
         self._by_name: dict[tuple[int, bool], EntityRecord | None] = {}
         self._resolving: set[int] = set()
 
@@ -231,9 +237,10 @@ class Claims:
         if ent is not None or tok.pos_ not in ("PROPN", "NOUN") or not (tok.is_title or tok.is_upper):
             return ent
         if (i, subject) not in self._by_name:
-            text = self.doc[i].text
-            first_word = tok.is_title and (subject or tok.pos_ == "PROPN") and not self.gaz.demonym(text) and not self.gaz.country(text) and \
-                i + 1 < len(self.doc) and self.ctx.entity_at(i + 1) is None
+            text = tok.text
+            # "Entourage said" for Entourage International Inc (a subject may be tagged as a noun)
+            first_word = tok.is_title and (subject or tok.pos_ == "PROPN") and not self.gaz.demonym(text) \
+                and not self.gaz.country(text) and i + 1 < len(self.doc) and self.ctx.entity_at(i + 1) is None
             found = [e for e in self.ctx.entities if e.mentions and (
                 text in (e.label, *e.aliases) or (e.type == "Person" and text == e.label.split()[-1]) or
                 (first_word and e.type == "Organization" and len(e.label.split()) > 1 and
@@ -315,6 +322,8 @@ class Claims:
         topics: list[Token] = []
         if "clause" in flags and "clause" in found:
             content = _subtree(found["clause"]["content"])
+        elif "clause" in flags and "statement_clause" in found:  # "said in a statement that ..."
+            content = _subtree(found["statement_clause"]["content"])
         elif "as" in flags and "describe_as" in found:
             obj, as_ = found["describe_as"]["object"], found["describe_as"]["as"]
             content = _subtree(obj) | _subtree(as_)
@@ -353,6 +362,8 @@ class Claims:
         draft = Draft(cue, _cue_text(cue), content, agents=agents, quoted=quoted, topics=topics)
         if "weak" in flags and not any(self.is_source(t) for t in draft.agents):
             return None
+        if agents and all(a.lower_ in FIRST_SECOND_PERSON for a in agents):
+            return None  # "I believe ..." in a quotation the text does not mark: the speaker's tag reports it
         return draft
 
     def subjects(self, verb: Token, depth: int = 0) -> list[Token]:
@@ -509,11 +520,9 @@ class Claims:
             if not prev:
                 continue
             last = prev[-1]
-            if any(self.ctx.sent_index(self.doc[i]) > here for i in inner if not self.doc[i].is_space) and \
-                    any(d.cue.i > q.close for d in drafts):
-                continue
             out.append(Draft(self.doc[q.open + 1], CONTINUED_QUOTE_CUE, inner, agents=list(last.agents),
-                             fallback_agents=list(last.fallback_agents), entities=list(last.entities), quoted=True))
+                             fallback_agents=list(last.fallback_agents), quoted=True))
+            quoted.append(out[-1])  # a third quoted sentence continues the same claim again
             used |= inner
         return out
 
@@ -776,11 +785,12 @@ class Claims:
                 continue
             low = tok.lower_
             quoted = self.inside_quote(i)
-            if quoted and low in self.words("first_person_singular"):
+            subject = tok.dep_ in ("nsubj", "nsubjpass")
+            if quoted and subject and low in self.words("first_person_singular"):
                 add(claimant)
-            elif quoted and low in self.words("first_person_plural"):
+            elif quoted and subject and low in self.words("first_person_plural"):
                 add((self.affiliation(claimant) or claimant) if claimant.type == "Person" else claimant)
-            elif not quoted and tok.dep_ in ("nsubj", "nsubjpass") and (
+            elif not quoted and subject and (
                     (claimant.type == "Person" and low in self.words("person_pronouns")) or
                     (claimant.type != "Person" and low in self.words("thing_pronouns"))):
                 add(claimant)
@@ -866,6 +876,12 @@ class Claims:
 
 
 # -- text, numbers ----------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _role_words() -> frozenset[str]:
+    """The nouns the job titles are about ("president", "minister", "chief")."""
+    return frozenset(_title_head(title) for title in gazetteer().roles)
+
+
 def _title_head(title: str) -> str:
     """The noun a title is about: "vice president" -> president, "secretary of state" -> secretary."""
     words = title.lower().split()

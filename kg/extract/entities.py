@@ -284,7 +284,7 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
     # 1. short forms of a person's name ("Lavrov", "Kim") join that person, whatever their type
     alias_of: dict[int, Candidate] = {}
     for c in cands:
-        if c.type == "Country" or (c.type == "Place" and c.weight >= 2 and c.code) or c in persons:
+        if c.type == "Country" or (c.type == "Place" and c.weight >= 2 and c.code):
             continue
         toks = _tokens(c.span.text)
         if toks and toks[-1].endswith("s") and len(toks[-1]) > 3:  # "Ashers" (lost apostrophe)
@@ -307,6 +307,8 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
         if c.type != "Person" or c.weight > 1 or id(c) in alias_of:
             continue
         toks = _tokens(c.span.text)
+        if toks and toks[-1].endswith("s") and len(toks[-1]) > 3:  # "Eastman Kodaks"
+            toks = toks[:-1] + [toks[-1][:-1]]
         host = [o for o in orgs if len(_tokens(o.span.text)) > len(toks) and _is_subsequence(toks, _tokens(o.span.text))]
         if host:
             alias_of[id(c)] = min(host, key=lambda o: abs(o.span.start - c.span.start))

@@ -23,7 +23,7 @@ from itertools import combinations
 from typing import Iterator
 
 from spacy.matcher import DependencyMatcher, Matcher
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
@@ -38,6 +38,8 @@ PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers", "himself", "herself
 THING_PRONOUNS = {"it", "its", "they", "them", "their", "itself", "themselves"}
 RELATIVE_PRONOUNS = {"who", "whom", "whose", "which", "that"}
 SUBJECT_DEPS = ("nsubj", "nsubjpass")
+#: visit patterns that only show presence, so that a local ("Kim was in Pyongyang") is no visitor
+HOST_CHECKED_VISITS = {"presence"}
 
 # token extensions for the Matcher (its equality test needs a string or bool, never None)
 if not Token.has_extension("kg_type"):
@@ -82,18 +84,73 @@ def lexicon(name: str = PATTERN_FILE) -> dict[str, frozenset[str]]:
     return load_patterns(name)["lexicon"]
 
 
-@lru_cache(maxsize=32)
-def _token_matcher(vocab: Vocab, name: str, group: str) -> tuple[Matcher, dict[str, dict]]:
-    specs = load_patterns(name)["token_patterns"].get(group, [])
+def _words(want) -> frozenset[str] | None:
+    """The words a LEMMA / LOWER constraint accepts (lower case), or None when it is not a word list."""
+    if isinstance(want, str):
+        return frozenset([want.lower()])
+    if isinstance(want, dict) and isinstance(want.get("IN"), list):
+        return frozenset(w.lower() for w in want["IN"])
+    return None
+
+
+def _needed_words(attrs_list: list[dict]) -> list[frozenset[str]]:
+    """For each required element of a pattern, the words one of which the text must contain."""
+    out = []
+    for attrs in attrs_list:
+        for key in ("LEMMA", "LOWER"):
+            words = _words(attrs.get(key))
+            if words is not None:
+                out.append(words)
+    return out
+
+
+@lru_cache(maxsize=None)
+def _requirements(name: str, kind: str, group: str) -> tuple[tuple[str, tuple[frozenset[str], ...]], ...]:
+    """(pattern name, word sets it needs) for each pattern of a group: a pattern whose words are not
+    all in the text cannot match, and is left out of the matcher (the DependencyMatcher's cost grows
+    with the number of pattern nodes times the number of tokens)."""
+    out = []
+    for spec in load_patterns(name)[kind].get(group, []):
+        if kind == "dependency_patterns":
+            attrs = [node.get("RIGHT_ATTRS", {}) for node in spec["pattern"]]
+        else:
+            attrs = [el for el in spec["pattern"] if el.get("OP", "1") in ("1", "+", "!")]
+        out.append((spec["name"], tuple(_needed_words(attrs))))
+    return tuple(out)
+
+
+_last_words: tuple = (None, frozenset())  # (doc, its words): every stage asks about the same doc
+
+
+def _doc_words(doc: Doc) -> frozenset[str]:
+    global _last_words
+    last = _last_words  # one read and one write of a tuple: safe if threads share the module
+    if last[0] is doc:
+        return last[1]
+    words = frozenset(t.lower_ for t in doc) | frozenset(t.lemma_.lower() for t in doc)
+    _last_words = (doc, words)
+    return words
+
+
+def _active(doc: Doc, name: str, kind: str, group: str) -> frozenset[str]:
+    words = _doc_words(doc)
+    return frozenset(pname for pname, needs in _requirements(name, kind, group)
+                     if all(need & words for need in needs))
+
+
+@lru_cache(maxsize=512)
+def _token_matcher(vocab: Vocab, name: str, group: str, active: frozenset[str]) -> tuple[Matcher, dict[str, dict]]:
+    specs = [s for s in load_patterns(name)["token_patterns"].get(group, []) if s["name"] in active]
     matcher = Matcher(vocab, validate=True)
     for spec in specs:
         matcher.add(spec["name"], [spec["pattern"]])
     return matcher, {spec["name"]: spec for spec in specs}
 
 
-@lru_cache(maxsize=32)
-def _dependency_matcher(vocab: Vocab, name: str, group: str) -> tuple[DependencyMatcher, dict[str, dict]]:
-    specs = load_patterns(name)["dependency_patterns"].get(group, [])
+@lru_cache(maxsize=512)
+def _dependency_matcher(vocab: Vocab, name: str, group: str,
+                        active: frozenset[str]) -> tuple[DependencyMatcher, dict[str, dict]]:
+    specs = [s for s in load_patterns(name)["dependency_patterns"].get(group, []) if s["name"] in active]
     matcher = DependencyMatcher(vocab, validate=True)
     for spec in specs:
         matcher.add(spec["name"], [spec["pattern"]])
@@ -102,16 +159,21 @@ def _dependency_matcher(vocab: Vocab, name: str, group: str) -> tuple[Dependency
 
 def annotate(ctx: DocContext) -> None:
     """Copy the resolved entities onto the tokens, for token patterns to see."""
-    for tok in ctx.doc:
-        ent = ctx.entity_at(tok)
+    by_key = {e.key: e for e in ctx.entities}
+    for i in set(ctx.token_entity) | set(ctx.demonym_tokens):
+        tok = ctx.doc[i]
+        ent = by_key.get(ctx.token_entity.get(i, ""))
         tok._.kg_type = ent.type if ent is not None else ""
-        tok._.kg_country = (ent is not None and ent.type == "Country") or tok.i in ctx.demonym_tokens
+        tok._.kg_country = (ent is not None and ent.type == "Country") or i in ctx.demonym_tokens
 
 
 def run_token_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple[str, dict[str, Token]]]:
     """(pattern name, role -> token) for every match of a token-pattern group, in text order."""
-    matcher, specs = _token_matcher(ctx.doc.vocab, name, group)
     doc = ctx.doc
+    active = _active(doc, name, "token_patterns", group)
+    if not active:
+        return
+    matcher, specs = _token_matcher(doc.vocab, name, group, active)
     for match_id, start, end, align in sorted(matcher(doc, with_alignments=True), key=lambda m: (m[1], m[2])):
         spec = specs[doc.vocab.strings[match_id]]
         roles: dict[str, Token] = {}
@@ -124,8 +186,11 @@ def run_token_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple
 
 def run_dependency_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple[str, dict[str, Token]]]:
     """(pattern name, RIGHT_ID -> token) for every match of a dependency-pattern group, in text order."""
-    matcher, specs = _dependency_matcher(ctx.doc.vocab, name, group)
     doc = ctx.doc
+    active = _active(doc, name, "dependency_patterns", group)
+    if not active:
+        return
+    matcher, specs = _dependency_matcher(doc.vocab, name, group, active)
     found = []
     for match_id, token_ids in matcher(doc):
         spec = specs[doc.vocab.strings[match_id]]
@@ -462,6 +527,11 @@ def _event_agents(ctx: DocContext, event: Token, types: tuple[str, ...]) -> list
     for c in event.children:  # "a visit by Lavrov"
         if c.dep_ == "prep" and c.lower_ == "by":
             return [e for p in c.children if p.dep_ == "pobj" for e in group(ctx, p, types)]
+    if event.dep_ == "pobj" and event.head.lower_ in lex["during_prepositions"] and \
+            event.head.head.pos_ == "PROPN":  # "Lavrov, on a visit to Pyongyang, said"
+        ent = referent(ctx, event.head.head, types)
+        if ent is not None:
+            return [ent]
     verb = governing_verb(event)
     if verb is None:
         return []
@@ -490,7 +560,7 @@ def _visits(ctx: DocContext) -> None:
             visitors = _event_agents(ctx, event, PERSON)
         for person in visitors:
             for place in places:
-                _add_visit(ctx, person, place, event, host_check=False)
+                _add_visit(ctx, person, place, event, host_check=name in HOST_CHECKED_VISITS)
 
 
 def _event_places(ctx: DocContext, tokens: list[Token]) -> list[EntityRecord]:
