@@ -151,6 +151,39 @@ class RayExtractor:
         }
 
 
+def _check_reachable(address: str) -> None:
+    """Fail fast on a head address nothing listens at (ray.init would retry for minutes)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if address == "auto":
+        return
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or not port:
+        raise ConfigError(f"--address {address!r}: expected HOST:PORT (e.g. 10.0.0.5:6379) or ray://HOST:PORT")
+    try:
+        socket.create_connection((host, port), timeout=10).close()
+    except OSError as exc:
+        raise ConfigError(
+            f"--address {address}: cannot reach a Ray head there ({exc.strerror or exc}); "
+            "start one with `ray start --head` or check the address"
+        ) from None
+
+
+def _quiet_ray_data() -> None:
+    """Ray Data's progress bars and per-dataset log lines would interleave with kg's own output."""
+    import warnings
+
+    for name in ("ray.data", "ray.data._internal.progress", "ray.data._internal.execution.streaming_executor",
+                 "ray.data._internal.execution.operators.actor_pool_map_operator"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"ray\.data\..*")
+
+
 def _import_ray():
     try:
         import ray
@@ -176,6 +209,8 @@ class RayEngine:
         self.batch_size = batch_size
         self._owns_ray = False
         if not ray.is_initialized():
+            if address:
+                _check_reachable(address)
             try:
                 if address:
                     ray.init(address=address, include_dashboard=False, log_to_driver=False,
@@ -189,10 +224,8 @@ class RayEngine:
             self._owns_ray = True
         cpus = int(ray.cluster_resources().get("CPU", 1))
         self.workers = max(1, workers or cpus)
-        ctx = ray.data.DataContext.get_current()
-        ctx.enable_progress_bars = False
-        for name in ("ray.data", "ray"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+        ray.data.DataContext.get_current().enable_progress_bars = False
+        _quiet_ray_data()
 
     def map(self, batches: Iterable[Batch]) -> Iterator[tuple[Batch, list[ArticleRecord]]]:
         """One Ray dataset per window of RAY_WINDOW documents, so the driver's memory stays bounded."""
@@ -214,12 +247,13 @@ class RayEngine:
         items = [{"i": i, "doc": json.dumps(asdict(d), ensure_ascii=False)} for i, d in enumerate(docs)]
         # one block per batch, and at least one batch per actor (parses are batch-invariant)
         per_batch = max(1, min(self.batch_size, -(-len(items) // self.workers)))
-        ds = ray.data.from_items(items, override_num_blocks=-(-len(items) // per_batch))
+        blocks = -(-len(items) // per_batch)
+        ds = ray.data.from_items(items, override_num_blocks=blocks)
         out = ds.map_batches(
             RayExtractor,
             fn_constructor_args=(self.model,),
             batch_size=per_batch,
-            compute=ray.data.ActorPoolStrategy(size=self.workers),
+            compute=ray.data.ActorPoolStrategy(size=min(self.workers, blocks)),
             num_cpus=1,
         )
         for result in out.iter_batches(batch_size=per_batch, batch_format="numpy"):

@@ -113,6 +113,14 @@ def test_named_agreements(nlp) -> None:
     "History shows that alliances rarely work.",
     "Under the agreement, the airline will receive six aircraft.",  # refers to nothing found before
     "Apple said he had been ousted over various hardware issues.",
+    "Russia did not sign the treaty with Ukraine.",
+    "Apple had no agreement with Google.",
 ])
 def test_no_agreement_without_a_party_or_when_only_possible(nlp, text: str) -> None:
     assert agreements(run(nlp, text)) == []
+
+
+def test_the_alliance_is_not_taken_for_an_earlier_treaty(nlp) -> None:
+    rec = run(nlp, "Russia and North Korea signed a treaty last year. NATO said the alliance would respond.")
+    (agreement,) = agreements(rec)
+    assert [m.text for m in agreement.mentions] == ["treaty"]

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.errors import ConfigError, InputError, StoreError
+from kg.errors import ConfigError, InputError
 from kg.stores import (
     EmbeddedStore,
     GraphStore,

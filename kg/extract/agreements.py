@@ -31,8 +31,8 @@ from spacy.tokens import Span, Token
 
 from kg.extract.context import DocContext
 from kg.extract.dates import resolve_date
-from kg.extract.relations import (SUBJECT_DEPS, agents, annotate, conjuncts, lexicon, occurred, referent,
-                                  run_dependency_patterns)
+from kg.extract.relations import (SUBJECT_DEPS, agents, annotate, conjuncts, governing_verb, lexicon, occurred,
+                                  referent, run_dependency_patterns)
 from kg.records import EntityRecord
 
 PATTERN_FILE = "agreements.json"
@@ -287,7 +287,10 @@ def _mention(ctx: DocContext, ent: EntityRecord, span: Span, describes: bool) ->
     altLabel, and kg:mentionedIn); otherwise it only refers back ("this alliance"). Names inside the
     phrase ("the Magna deal") keep pointing at their own entity."""
     before = {i: ctx.token_entity[i] for i in range(span.start, span.end) if i in ctx.token_entity}
+    had = list(ent.aliases)
     ctx.add_mention(ent, span, alias=describes)
+    if len(span) == 1 and span[0].pos_ == "NOUN":
+        ent.aliases[:] = had  # a bare "treaty" is no alternative name
     ctx.token_entity.update(before)
     for tok in span:
         ctx.token_entity.setdefault(tok.i, ent.key)
@@ -319,8 +322,8 @@ def extract_agreements(ctx: DocContext) -> None:
             _add(f.with_, parties)
         elif name in BY_PATTERNS:
             _add(f.subjects, parties)
-        if name in SUBJECT_PATTERNS:
-            _add(f.subjects, agents(ctx, roles["verb"], AGENTS))
+        if name in SUBJECT_PATTERNS and not any(c.dep_ == "neg" for c in roles["verb"].children):
+            _add(f.subjects, agents(ctx, roles["verb"], AGENTS))  # not "Russia did not sign the treaty"
     for name, roles in run_dependency_patterns(ctx, PATTERN_FILE, "signing"):
         head = roles["agreement"]
         if _candidate(head, lex, named):
@@ -342,8 +345,12 @@ def extract_agreements(ctx: DocContext) -> None:
     for head_i in sorted(found):
         f = found[head_i]
         head = f.head
-        if any(c.dep_ in ("amod", "compound") and c.lower_ in lex["irrealis_modifiers"] for c in head.children):
-            continue
+        if any(c.dep_ in ("amod", "compound") and c.lower_ in lex["irrealis_modifiers"] or
+               c.dep_ == "det" and c.lower_ == "no" for c in head.children):
+            continue  # "a potential deal", "no agreement"
+        verb = governing_verb(head)
+        if verb is not None and any(c.dep_ == "neg" for c in verb.children):
+            continue  # "Russia did not sign a treaty with Ukraine": no such treaty is said to exist
         strong = bool(f.between or f.with_ or f.subjects)
         if f.between:
             parties = list(f.between)
@@ -412,8 +419,9 @@ def _anaphors(ctx: DocContext, lex: dict[str, frozenset[str]], made: list[tuple[
     for tok in ctx.doc:
         if tok.pos_ != "NOUN" or tok.lower_ not in lex["anaphor_heads"] or tok.i in ctx.token_entity:
             continue
-        if not any(c.dep_ == "det" and c.lower_ in lex["anaphor_determiners"] for c in tok.children):
-            continue
+        dets = lex["demonstratives"] if tok.lower_ in lex["demonstrative_anaphors"] else lex["anaphor_determiners"]
+        if not any(c.dep_ == "det" and c.lower_ in dets for c in tok.children):
+            continue  # "the alliance" is as often NATO as the treaty; "this alliance" points back
         if tok.i in seen and any(tok.i == i for _, i in made):
             continue
         before = [(ent, i) for ent, i in made if i < tok.i]

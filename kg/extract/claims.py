@@ -250,6 +250,7 @@ class Claims:
 
     # -- the pass ---------------------------------------------------------------------------------
     def run(self) -> None:
+        """Match the cues and structures, build a draft per claim, resolve and write them."""
         token_matcher, dep_matcher = _matchers(self.doc.vocab)
         structures: dict[int, list[tuple[str, dict[str, Token]]]] = {}
         specs = {s["name"]: s for s in self.lex.dependency_patterns.get("structures", [])}
@@ -310,6 +311,9 @@ class Claims:
         return True
 
     def verb_claim(self, cue: Token, structures: list[tuple[str, dict[str, Token]]]) -> Draft | None:
+        """The claim a reporting verb makes: its content (a clause, a "describe Y as Z", an "estimate Y
+        to be Z", the clause an "as X points out" hangs on, or the quotations beside it) and its
+        speakers; None when it reports nothing, did not happen, or is not a report at all."""
         flags = self.lex.flags(cue)
         if flags is None or self.inside_quote(cue.i) or not self.realized(cue):
             return None

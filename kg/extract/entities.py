@@ -291,12 +291,7 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
             stem = toks[:-1] + [toks[-1][:-1]]
             if any(_is_subsequence(stem, _tokens(p.span.text)) for p in persons):
                 toks = stem
-        best = None
-        for p in persons:
-            full = _tokens(p.span.text)
-            if len(toks) < len(full) and _is_subsequence(toks, full):
-                if best is None or abs(p.span.start - c.span.start) < abs(best.span.start - c.span.start):
-                    best = p
+        best = _best_full_name(c, toks, persons, cands)
         if best is not None:
             alias_of[id(c)] = best
             c.type, c.weight = "Person", 2  # being a short form of a person's name is evidence
@@ -358,6 +353,26 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
         # (DocContext.country_at): alone, "Canadian dollars" does not make an article about Canada
         for k in range(i, j):
             ctx.demonym_tokens[k] = ent.key if ent is not None else f"country:{country.code}"
+
+
+def _best_full_name(c: Candidate, toks: list[str], persons: list[Candidate], cands: list[Candidate]) -> Candidate | None:
+    """The full name a short form stands for. A surname beats a first name; among several people
+    ("Steve" for Steve Jobs and Steve Ballmer) the one the article names most, then the nearest
+    mention before it."""
+    hosts = [p for p in persons if len(toks) < len(_tokens(p.span.text)) and _is_subsequence(toks, _tokens(p.span.text))]
+    if not hosts:
+        return None
+    by_surname = [p for p in hosts if _tokens(p.span.text)[-len(toks):] == toks]
+    hosts = by_surname or hosts
+    if len({norm(p.span.text) for p in hosts}) == 1:
+        return min(hosts, key=lambda p: abs(p.span.start - c.span.start))
+    surnames = Counter(_tokens(x.span.text)[-1] for x in cands if x.type in ("Person", "Organization"))
+
+    def rank(p: Candidate) -> tuple[int, int, int]:
+        before = p.span.start < c.span.start
+        return (-surnames[_tokens(p.span.text)[-1]], 0 if before else 1, abs(p.span.start - c.span.start))
+
+    return min(hosts, key=rank)
 
 
 def _group_key(c: Candidate) -> str:

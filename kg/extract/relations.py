@@ -302,7 +302,8 @@ def agents(ctx: DocContext, verb: Token, types: tuple[str, ...], depth: int = 0)
     coordinated subjects, and the subject shared with the governing clause when it has none."""
     heads = [c for c in verb.children if c.dep_ == "nsubj"]
     heads += [p for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
-    if not heads:
+    fronted = [] if heads else _fronted_subjects(verb)
+    if not heads and not fronted:
         if any(c.dep_ in ("nsubjpass", "csubj", "csubjpass", "expl") for c in verb.children):
             return []  # a passive clause with its own subject: "a settlement was reached"
         if depth < 3 and verb.dep_ in ("conj", "xcomp", "advcl") and verb.head.i != verb.i and \
@@ -313,12 +314,30 @@ def agents(ctx: DocContext, verb: Token, types: tuple[str, ...], depth: int = 0)
             return [ent] if ent is not None else []
         return []
     out: list[EntityRecord] = []
-    for head in heads:
-        for tok in conjuncts(head):
-            ent = referent(ctx, tok, types)
-            if ent is not None and ent not in out:
-                out.append(ent)
+    for tok in [t for head in heads for t in conjuncts(head)] + fronted:
+        ent = referent(ctx, tok, types)
+        if ent is not None and ent not in out:
+            out.append(ent)
     return out
+
+
+def _fronted_subjects(verb: Token) -> list[Token]:
+    """Subjects the parser hung on a fronted place: in "In Wonsan, Lavrov and Choe initiated
+    discussions" the small model makes "Lavrov" a conjunct of "Wonsan" and leaves the verb without
+    a subject. The conjuncts after the comma, before the verb, are the subjects."""
+    for prep in verb.children:
+        if prep.dep_ != "prep" or prep.i > verb.i:
+            continue
+        for pobj in prep.children:
+            if pobj.dep_ != "pobj":
+                continue
+            comma = next((t for t in pobj.doc[pobj.i + 1:verb.i] if t.text == ","), None)
+            if comma is None:
+                continue
+            found = [c for c in pobj.conjuncts if comma.i < c.i < verb.i]
+            if found:
+                return found
+    return []
 
 
 def group(ctx: DocContext, tok: Token, types: tuple[str, ...], appositions: bool = False) -> list[EntityRecord]:
@@ -617,10 +636,12 @@ def _meetings(ctx: DocContext) -> None:
             continue
         partner_tok = roles.get("partner")
         partners = group(ctx, partner_tok, PERSON) if partner_tok is not None else []
+        hosts: list[EntityRecord] = []
         if name == "talks_between":
             people = partners
         else:
-            people = _event_agents(ctx, anchor, PERSON) + partners
+            hosts = _event_agents(ctx, anchor, PERSON)
+            people = hosts + partners
         if name == "host_person" and not partners:
             continue
         if name == "meet_together" and len(people) < 2:
@@ -628,7 +649,9 @@ def _meetings(ctx: DocContext) -> None:
         carriers = [t for t in (event, occasion, partner_tok) if t is not None]
         if occasion is not None and occasion.dep_ in SUBJECT_DEPS:  # "talks ... took place in X"
             carriers.append(occasion.head)
-        visitors = partners if name == "host_person" else people  # the host is at home
+        # who came to the meeting's place: the guests of "X hosted Y"; the subject of "X met Y in P"
+        # (Y is as often the host); everyone in "X and Y met in P" / "talks between X and Y in P"
+        visitors = partners if name == "host_person" else hosts if (hosts and partners) else people
         events.append((anchor, people, visitors, carriers))
     for name, roles in run_token_patterns(ctx, PATTERN_FILE, "meeting"):
         event = roles["event"]
