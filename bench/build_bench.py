@@ -69,12 +69,13 @@ class Run:
     wall: float
     cpu: float
     tree_rss_mb: float  # peak of the summed RSS of the process and its descendants
+    driver_rss_mb: float  # peak RSS of the measured process itself (the kg driver)
     max_rss_mb: float  # kernel ru_maxrss: the largest single process
     stderr: str
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Summed VmRSS of `root` and its descendants, from /proc."""
+def _tree_rss_kb(root: int) -> tuple[int, int]:
+    """(summed VmRSS of `root` and its descendants, VmRSS of `root`), from /proc."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -85,7 +86,7 @@ def _tree_rss_kb(root: int) -> int:
             children.setdefault(int(stat[1]), []).append(int(entry))
         except (OSError, IndexError, ValueError):
             continue
-    total, todo = 0, [root]
+    total, own, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, []))
@@ -93,24 +94,27 @@ def _tree_rss_kb(root: int) -> int:
             with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
                 for line in fh:
                     if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
+                        kb = int(line.split()[1])
+                        total += kb
+                        own = kb if pid == root else own
                         break
         except OSError:
             continue
-    return total
+    return total, own
 
 
 def measure(cmd: list[str], env: dict[str, str] | None = None) -> Run:
     errf = tempfile.TemporaryFile()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errf, env=env)
-    peak = 0
+    peak = driver = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, driver
         while not stop.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
+            tree, own = _tree_rss_kb(proc.pid)
+            peak, driver = max(peak, tree), max(driver, own)
             stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -124,7 +128,7 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> Run:
     stderr = errf.read().decode("utf-8", "replace")
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr[-2000:]}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, peak / 1024, usage.ru_maxrss / 1024, stderr)
+    return Run(wall, usage.ru_utime + usage.ru_stime, peak / 1024, driver / 1024, usage.ru_maxrss / 1024, stderr)
 
 
 def kg_build(corpus: Path, out: Path, *extra: str) -> list[str]:
@@ -139,6 +143,7 @@ def main() -> None:
     ap.add_argument("--rss-workers", type=int, default=2, help="--workers for the peak-RSS builds")
     ap.add_argument("--model", default=None, help="spaCy model (default: kg's)")
     ap.add_argument("--workdir", type=Path, default=None, help="keep corpora and outputs here")
+    ap.add_argument("--rss-only", action="store_true", help="only the peak-RSS builds")
     args = ap.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -160,6 +165,31 @@ def main() -> None:
 
     load0 = os.getloadavg()[0]
     print(f"corpus: {n} articles, {words} words -> {corpus}", file=sys.stderr)
+    same = None
+    if not args.rss_only:
+        same = _main_measurements(args, work, pool, corpus, n, words, model, env, row)
+    for size in [int(s) for s in args.rss_sizes.split(",") if s.strip()]:
+        c = corpus if size == n else work / f"corpus-{size}.jsonl"
+        w = words if size == n else make_corpus(size, c, pool)
+        run = measure(kg_build(c, work / f"rss-{size}.ttl", "--workers", str(args.rss_workers), "--no-build-cache"), env)
+        row(f"peak RSS, kg build --workers {args.rss_workers} (no cache)", size, w, run)
+
+    print(f"\nmachine: {os.cpu_count()} CPUs, load average {load0:.1f} at start, {os.getloadavg()[0]:.1f} at end; "
+          f"python {sys.version.split()[0]}; model {model}")
+    if same is not None:
+        print(f"--workers 2 output identical to --workers 1: {same}\n")
+    print("| measurement | articles | words | wall s | CPU s | words/s (wall) | articles/s (wall) | peak RSS, all processes MB | peak RSS, kg driver MB | note |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for name, articles, nwords, run, note in rows:
+        print(f"| {name} | {articles} | {nwords} | {run.wall:.1f} | {run.cpu:.1f} | {nwords / run.wall:,.0f} | "
+              f"{articles / run.wall:.1f} | {run.tree_rss_mb:.0f} | {run.driver_rss_mb:.0f} | {note} |")
+    if args.workdir is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _main_measurements(args, work: Path, pool: list[str], corpus: Path, n: int, words: int, model: str,
+                       env: dict[str, str], row) -> bool:
+    """Floor vs kg build, 1 vs 2 workers, first build vs rebuilds. Returns: -j2 bytes == -j1 bytes."""
     pipe = measure([sys.executable, "-c", PIPE_SCRIPT, str(corpus), model], env)
     row("bare nlp.pipe (same model, 1 process)", n, words, pipe)
 
@@ -180,23 +210,7 @@ def main() -> None:
     summary = " ".join(one.stderr.split())  # kg's one-line summary (rich wraps it when not a terminal)
     row("rebuild, one article changed (cache)", n, words, one,
         f"{100 * one.wall / first.wall:.1f}% of first build; kg said: {summary}")
-
-    for size in [int(s) for s in args.rss_sizes.split(",") if s.strip()]:
-        c = corpus if size == n else work / f"corpus-{size}.jsonl"
-        w = words if size == n else make_corpus(size, c, pool)
-        run = measure(kg_build(c, work / f"rss-{size}.ttl", "--workers", str(args.rss_workers), "--no-build-cache"), env)
-        row(f"peak RSS, kg build --workers {args.rss_workers} (no cache)", size, w, run)
-
-    print(f"\nmachine: {os.cpu_count()} CPUs, load average {load0:.1f} at start, {os.getloadavg()[0]:.1f} at end; "
-          f"python {sys.version.split()[0]}; model {model}")
-    print(f"--workers 2 output identical to --workers 1: {same}\n")
-    print("| measurement | articles | words | wall s | CPU s | words/s (wall) | articles/s (wall) | peak RSS tree MB | largest process MB | note |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    for name, articles, nwords, run, note in rows:
-        print(f"| {name} | {articles} | {nwords} | {run.wall:.1f} | {run.cpu:.1f} | {nwords / run.wall:,.0f} | "
-              f"{articles / run.wall:.1f} | {run.tree_rss_mb:.0f} | {run.max_rss_mb:.0f} | {note} |")
-    if args.workdir is None:
-        shutil.rmtree(work, ignore_errors=True)
+    return same
 
 
 if __name__ == "__main__":

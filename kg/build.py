@@ -32,6 +32,9 @@ class BuildOptions:
     address: str | None = None  # Ray cluster to use with engine "ray" (None: start a local Ray)
     build_cache: Path | None = None  # build cache directory (None: no build cache; the CLI passes one)
     progress: Callable[[int, int | None], None] | None = None  # (articles done, expected) as they finish
+    # -- sinks besides the file (kg.stores) --
+    store: Path | None = None  # embedded Oxigraph store directory to load the graph into
+    endpoint: str | None = None  # SPARQL 1.1 server to load the graph into
 
 
 @dataclass
@@ -41,6 +44,7 @@ class BuildReport:
     errors: list[str] = field(default_factory=list)
     extracted: int = 0  # articles parsed in this build
     cached: int = 0  # articles whose record came from the build cache
+    load: object | None = None  # kg.stores.LoadReport when the graph went to a store
 
 
 def check_base(base: str) -> str:
@@ -189,12 +193,31 @@ def build_graph(opts: BuildOptions) -> BuildReport:
     from kg.pipeline import SortedQuadWriter
 
     writer = SortedQuadWriter(opts.format)  # fails on a bad format before the expensive part
+    to_store = opts.store is not None or opts.endpoint is not None
+    if opts.store is not None and opts.endpoint is not None:
+        raise ConfigError("give either --store or --endpoint, not both")
     prepared = prepare(opts)
     report = prepared.report
     if report.articles == 0 and report.errors:
         return report  # nothing readable: write nothing
-    for quads in iter_graphs(prepared, opts):
+    graphs = iter_graphs(prepared, opts)
+    if to_store:
+        graphs = list(graphs)
+    for quads in graphs:
         writer.add(quads)
-    writer.write(opts.output)
-    report.triples = writer.triples
+    if opts.output is not None or not to_store:
+        writer.write(opts.output)
+        report.triples = writer.triples
+    else:
+        report.triples = len({(q.subject, q.predicate, q.object) for graph in graphs for q in graph})
+    if to_store:
+        report.load = store_graphs(graphs, opts)
     return report
+
+
+def store_graphs(graphs: list[list[Quad]], opts: BuildOptions):
+    """Load the build into the embedded store or a SPARQL server: each article's graph replaced."""
+    from kg.stores import load_quads
+
+    target = opts.endpoint if opts.endpoint is not None else opts.store
+    return load_quads((q for graph in graphs for q in graph), target)

@@ -11,6 +11,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from kg import config
 from kg.errors import KGError
@@ -27,7 +28,7 @@ err = Console(stderr=True, highlight=False)
 
 def fail(exc: KGError) -> None:
     """Print a one-line error and exit with the error's code."""
-    err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 
@@ -37,7 +38,7 @@ API_HELP = "MediaWiki API for wbsearchentities/wbgetentities; 'none': find candi
 CACHE_HELP = f"Where Wikidata answers are cached (sqlite). Default: {config.CACHE_DIR}."
 ENRICH_HELP = "Add description, coordinates and country of linked items (graph <base>graph/wikidata)."
 WORKERS_HELP = "Extraction processes (one spaCy model each); with --engine ray, actors. Default: 1; Ray: all CPUs."
-ENGINE_HELP = "local (this machine) | ray (a Ray cluster; pip install 'kg[ray]')."
+ENGINE_HELP = "local (this machine) | ray (a Ray cluster; needs the ray extra, see docs/scale.md)."
 ADDRESS_HELP = "Ray cluster address for --engine ray (e.g. ray://head:10001). Default: a local Ray."
 BUILD_CACHE_HELP = "Build cache (extraction records by article content and pipeline version). Default: <--cache-dir>/build."
 
@@ -62,8 +63,14 @@ def build(
     build_cache: Optional[Path] = typer.Option(None, "--build-cache", help=BUILD_CACHE_HELP),
     no_build_cache: bool = typer.Option(False, "--no-build-cache", help="Extract every article again; read and write no build cache."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar on stderr. Default: when stderr is a terminal."),
+    store: Optional[Path] = typer.Option(
+        None, "--store",
+        help=f"Also load the graph into this embedded Oxigraph store (a bare --store at the end: ./{config.DEFAULT_STORE}); "
+        "each article's graph is replaced.",
+    ),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Also load the graph into this SPARQL 1.1 server (see kg load)."),
 ) -> None:
-    """Read articles, extract entities, relations and claims, and write the graph."""
+    """Read articles, extract entities, relations and claims, and write the graph (file, stdout, store)."""
     from kg.build import BuildOptions, build_graph, default_build_cache
     from kg.pipeline import rich_progress
 
@@ -73,6 +80,7 @@ def build(
         cache_dir=cache_dir, enrich=enrich,
         workers=workers, engine=engine, address=address,
         build_cache=None if no_build_cache else (build_cache or default_build_cache(cache_dir)),
+        store=store, endpoint=endpoint,
     )
     try:
         with rich_progress(err.is_terminal if progress is None else progress) as opts.progress:
@@ -81,13 +89,19 @@ def build(
         fail(exc)
         return
     for problem in report.errors:
-        err.print(f"[bold red]error:[/] {problem}", markup=True, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(problem)}", markup=True, soft_wrap=True)
     err.print(
         f"{report.articles} article(s), {report.triples} triple(s)"
         + (f" ({report.extracted} extracted, {report.cached} from the build cache)" if report.cached else "")
         + (f" -> {output}" if output else ""),
         highlight=False,
     )
+    if report.load is not None:
+        for graph, reason in report.load.failed.items():
+            err.print(f"[bold red]not loaded:[/] {graph}: {reason}", markup=True, soft_wrap=True, highlight=False)
+        err.print(report.load.summary(), highlight=False, soft_wrap=True)
+        if report.load.failed:
+            raise typer.Exit(4)
     if report.errors:
         raise typer.Exit(2)
 
@@ -239,10 +253,21 @@ def query(
         err.print(f"{len(result.rows)} row(s)", highlight=False)
 
 
+def optional_store_value(argv: list[str]) -> list[str]:
+    """`kg build … --store` with no path means the default store: click options cannot have an
+    optional value, so a bare `--store` (last, or before another option) gets it here."""
+    out = list(argv)
+    for i, arg in enumerate(out):
+        if arg == "--store" and (i + 1 == len(out) or out[i + 1].startswith("-")):
+            out.insert(i + 1, str(config.DEFAULT_STORE))
+            break
+    return out
+
+
 def main() -> None:
     """Entry point of the `kg` script."""
     try:
-        app()
+        app(args=optional_store_value(sys.argv[1:]))
     except KGError as exc:  # a library error that escaped a command
         err.print(f"error: {exc}")
         sys.exit(exc.exit_code)

@@ -18,6 +18,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -77,12 +78,12 @@ def _batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
 
 
 # -- extraction --------------------------------------------------------------------------------
+@dataclass
 class ExtractStats:
     """How a build got its records: extracted now, or taken from the cache."""
 
-    def __init__(self) -> None:
-        self.extracted = 0
-        self.cached = 0
+    extracted: int = 0
+    cached: int = 0
 
 
 def extract_all(
@@ -128,10 +129,10 @@ def extract_all(
             for batch in _batches(stream_documents(paths, errors), batch_size):
                 hits = cache.get_many(batch) if cache else {}
                 for i, doc in enumerate(batch):
-                    position[id(doc)] = len(slots)
-                    slots.append(hits.get(i))
                     if i not in hits:
+                        position[id(doc)] = len(slots)  # the document stays alive until its record is back
                         pending.append(doc)
+                    slots.append(hits.get(i))
                 if hits:
                     stats.cached += len(hits)
                     tick(len(hits))

@@ -347,6 +347,7 @@ class EmbeddedStore(GraphStore):
             else:
                 if self.path.exists() and not self.path.is_dir():
                     raise StoreError(f"{self.path} is a file, not a store directory")
+                self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
         except OSError as exc:
             raise StoreError(

@@ -48,6 +48,7 @@ def only_agreement(rec: ArticleRecord) -> dict[str, set[str]]:
     ("General Motors said it was cancelling a deal to sell Opel to Magna International.",
      {"General Motors", "Magna International"}),  # "it" is General Motors; Opel is what is sold
     ("Chrysler filed for bankruptcy, however a deal with Fiat went through.", {"Chrysler", "Fiat"}),
+    ("Officials said Japan was not honoring the agreement with the United States.", {"Japan", "United States"}),
 ])
 def test_party_forms(nlp, text: str, parties: set[str]) -> None:
     assert only_agreement(run(nlp, text))["party"] == parties
@@ -124,3 +125,12 @@ def test_the_alliance_is_not_taken_for_an_earlier_treaty(nlp) -> None:
     rec = run(nlp, "Russia and North Korea signed a treaty last year. NATO said the alliance would respond.")
     (agreement,) = agreements(rec)
     assert [m.text for m in agreement.mentions] == ["treaty"]
+
+
+def test_a_new_deal_between_the_same_parties_is_another_agreement(nlp) -> None:
+    rec = run(nlp, "Russia and Ukraine signed the Minsk agreement in 2015. In 2022, Russia and Ukraine discussed "
+                   "a new deal between Russia and Ukraine. The deal between Russia and Ukraine was never signed.")
+    found = agreements(rec)
+    assert len(found) == 2
+    assert [len(a.mentions) for a in found] == [1, 2]  # the last sentence is about the new deal
+    assert facts(rec, found[0])["signedOn"] == {"2015"} and "signedOn" not in facts(rec, found[1])

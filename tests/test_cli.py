@@ -147,3 +147,39 @@ def test_user_errors_are_one_line_without_traceback(args: list[str], code: int) 
     result = runner.invoke(app, args)
     assert result.exit_code == code, result.output
     assert "Traceback" not in result.output and "error" in result.output.lower()
+
+
+def _count(store_path: Path) -> int:
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(store_path))
+    return len(list(store.quads_for_pattern(None, None, None, None)))
+
+
+def test_build_into_the_embedded_store_replaces_the_article_graph(tmp_path: Path) -> None:
+    store = tmp_path / "stores" / "kg"
+    for _ in range(2):  # twice: the second build replaces, never duplicates
+        result = runner.invoke(app, ["build", str(SEED), "--store", str(store)])
+        assert result.exit_code == 0, result.output
+        assert "loaded into embedded store" in result.output
+    assert 100 < _count(store)
+    first = _count(store)
+    runner.invoke(app, ["build", str(SEED), "--store", str(store)])
+    assert _count(store) == first
+    result = runner.invoke(app, ["query", "claims", "--store", str(store), "--format", "csv"])
+    assert result.exit_code == 0 and "40%" in result.output
+
+
+def test_bare_store_flag_uses_the_default_store(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "kg", "build", str(SEED), "--store"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "kg-store").is_dir() and _count(tmp_path / "kg-store") > 100
+
+
+@pytest.mark.server
+def test_build_into_a_sparql_server(oxigraph, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["build", str(SEED), "--endpoint", oxigraph.url, "-o", str(tmp_path / "s.ttl")])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["query", "people", "--endpoint", oxigraph.url, "--format", "csv"])
+    assert result.exit_code == 0 and "Sergei Lavrov" in result.output and "Foreign Minister" in result.output

@@ -92,6 +92,11 @@ def article_pair(ctx: DocContext, type_: str, before: int) -> list[EntityRecord]
     return [e for e in (ctx.by_key(k) for k in pair) if e is not None]
 
 
+def _denied(verb: Token, lex: dict[str, frozenset[str]]) -> bool:
+    """ "did not sign / reach / have": the agreement is not said to exist (unlike "is not honoring it")."""
+    return verb.lemma_.lower() in lex["creation_verbs"] and any(c.dep_ == "neg" for c in verb.children)
+
+
 def _is_pair(tok: Token, lex: dict[str, frozenset[str]]) -> bool:
     return tok.tag_ in ("NNS", "NNPS") and any(
         c.dep_ in ("nummod", "det", "predet", "amod") and c.lower_ in lex["pair_determiners"] for c in tok.children)
@@ -214,7 +219,8 @@ def _date_span(tok: Token) -> Span | None:
 
 
 def _when(ctx: DocContext, head: Token, verbs: list[Token]) -> str | None:
-    """kg:signedOn: a date on the signing verb ("struck last year", "signed on June 19") or on the noun ("the 1991 agreement")."""
+    """kg:signedOn: a date on the signing verb ("struck last year", "signed on June 19") or on the
+    noun ("the 1991 agreement")."""
     article_date = ctx.document.date
     for verb in verbs:
         if not occurred(ctx, verb):
@@ -322,7 +328,7 @@ def extract_agreements(ctx: DocContext) -> None:
             _add(f.with_, parties)
         elif name in BY_PATTERNS:
             _add(f.subjects, parties)
-        if name in SUBJECT_PATTERNS and not any(c.dep_ == "neg" for c in roles["verb"].children):
+        if name in SUBJECT_PATTERNS and not _denied(roles["verb"], lex):
             _add(f.subjects, agents(ctx, roles["verb"], AGENTS))  # not "Russia did not sign the treaty"
     for name, roles in run_dependency_patterns(ctx, PATTERN_FILE, "signing"):
         head = roles["agreement"]
@@ -349,7 +355,7 @@ def extract_agreements(ctx: DocContext) -> None:
                c.dep_ == "det" and c.lower_ == "no" for c in head.children):
             continue  # "a potential deal", "no agreement"
         verb = governing_verb(head)
-        if verb is not None and any(c.dep_ == "neg" for c in verb.children):
+        if verb is not None and _denied(verb, lex):
             continue  # "Russia did not sign a treaty with Ukraine": no such treaty is said to exist
         strong = bool(f.between or f.with_ or f.subjects)
         if f.between:
@@ -370,7 +376,10 @@ def extract_agreements(ctx: DocContext) -> None:
         if ent is None:
             if not parties or (head.lower_ in lex["weak_heads"] and not strong):
                 continue
-            ent = _merge_target(ctx, made, parties)
+            when = _when(ctx, head, f.signing_verbs)
+            distinct = any(c.dep_ in ("amod", "det", "nummod") and c.lower_ in lex["distinct_modifiers"]
+                           for c in head.children)  # "a new deal" is not the one before
+            ent = None if distinct else _merge_target(ctx, made, parties, when)
             start, core = _core(ctx, head, lex)
             if ent is None:
                 ent = _new_agreement(ctx, _label(core, parties))
@@ -392,13 +401,19 @@ def _parties_of(ctx: DocContext, ent: EntityRecord) -> set[str]:
     return {r.object for r in ctx.relations if r.subject == ent.key and r.predicate == "party" and r.object}
 
 
-def _merge_target(ctx: DocContext, made: list[tuple[EntityRecord, int]], parties: list[EntityRecord]) -> EntityRecord | None:
-    """The earlier described agreement these parties belong to (one party set contains the other)."""
+def _merge_target(ctx: DocContext, made: list[tuple[EntityRecord, int]], parties: list[EntityRecord],
+                  when: str | None) -> EntityRecord | None:
+    """The latest earlier agreement these parties belong to (one party set contains the other, and
+    the signing dates, when both are known, agree)."""
     keys = {p.key for p in parties}
     for ent, _ in reversed(made):
         have = _parties_of(ctx, ent)
-        if have and (keys <= have or have <= keys):
-            return ent
+        if not have or not (keys <= have or have <= keys):
+            continue
+        dated = {r.value for r in ctx.relations if r.subject == ent.key and r.predicate == "signedOn"}
+        if when and dated and not any(d.startswith(when) or when.startswith(d) for d in dated):
+            continue
+        return ent
     return None
 
 

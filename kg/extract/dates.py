@@ -1,8 +1,9 @@
 """Dates of events (an agreement's signing) from the text of a DATE mention and the article's date.
 
-`resolve_date("last year", "2025-07-12") == "2024"`. The answer has the precision the text gives: "YYYY-MM-DD" for a day, "YYYY-MM" for a month, "YYYY" for a year, and None when the
-phrase is vague ("recently", "last week", "the 1990s") or relative with no article date to anchor
-it. Pure: no spaCy, no I/O, the same answer for the same input.
+`resolve_date("last year", "2025-07-12") == "2024"`. The answer has the precision the text gives:
+"YYYY-MM-DD" for a day, "YYYY-MM" for a month, "YYYY" for a year, and None when the phrase is
+vague ("recently", "last week", "the 1990s") or relative with no article date to anchor it.
+Pure: no spaCy, no I/O, the same answer for the same input.
 
 Relative forms read:
 - "last year", "this year", "next year", "earlier this year", "two years ago";
