@@ -77,6 +77,7 @@ class Gazetteer:
         self.place_heads = {r[0].strip().lower() for r in _data_lines("gazetteers/place_heads.txt")}
         self.org_heads = {r[0].strip().lower() for r in _data_lines("gazetteers/org_heads.txt")}
         self.roles = sorted({r[0].strip().lower() for r in _data_lines("gazetteers/roles.txt")})
+        self.kinds = {noun: kind for kind, noun in _data_lines("gazetteers/kinds.tsv")}
         self.places: dict[str, list[GeoPlace]] = {}
         self._add_places()
 

@@ -59,9 +59,14 @@ def extract_entities(ctx: DocContext) -> None:
     for span in titled:
         candidates.append(Candidate(span, "Person", 3))
         taken.update(range(span.start, span.end))
+    from kg.extract.roles import role_spans
+
+    in_titles = {i for r in role_spans(doc) for i in range(r.start, r.end)}
     for span in pieces:
         if any(i in taken for i in range(span.start, span.end)):
             continue
+        if all(i in in_titles for i in range(span.start, span.end)):
+            continue  # "State" in "Secretary of State" is part of a title, not a name
         cand = classify(span, gaz, ctx)
         if cand is not None:
             candidates.append(cand)
@@ -199,6 +204,27 @@ def with_admin_head(span: Span, gaz: Gazetteer) -> Span:
     return span
 
 
+def apposition_kind(span: Span, gaz: Gazetteer) -> str | None:
+    """What an apposition says the name is: "Magna, a Canadian automobile parts company" is an
+    Organization, "Craiova, a city in Romania" a Place, "Kaja Kallas, the EU's foreign policy
+    chief" a Person (job titles mark people)."""
+    from kg.extract.roles import role_words
+
+    root = span.root
+    nouns = [t for t in root.children if t.dep_ == "appos" and t.i >= span.end]
+    if root.dep_ == "appos" and root.head.i < span.start:
+        nouns.append(root.head)
+    for noun in nouns:
+        if noun.pos_ != "NOUN":
+            continue
+        lemma = noun.lemma_.lower()
+        if lemma in gaz.kinds:
+            return gaz.kinds[lemma]
+        if noun.lower_ in role_words() and noun.lower_ not in gaz.org_heads:
+            return "Person"
+    return None
+
+
 def _org_by_form(span: Span, gaz: Gazetteer) -> bool:
     """Forms no personal name has: one word ending in an organisation noun ("Gazprombank"), or a
     plural after "the" ("the Beatles")."""
@@ -245,6 +271,10 @@ def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
     head = head_word(span)
     if not _name_like(span):
         return None
+    kind = apposition_kind(span, gaz)
+    if kind is not None and label in ("PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT"):
+        place = gaz.place(text) if kind == "Place" else None
+        return Candidate(span, kind, 2, place.country if place else None)
     if label in ("GPE", "LOC", "FAC"):
         place = gaz.place(text)
         return Candidate(span, "Place", 2 if place else 1, place.country if place else None)
