@@ -180,29 +180,61 @@ def _affiliation_before(ctx: DocContext, role: Span) -> EntityRecord | None:
         i -= 1
     if i < 0:
         return None
-    country = ctx.country_at(i)
+    country = ctx.country_at(i) or _untagged_demonym(ctx, i)
     if country is not None:
         return country
     ent = ctx.entity_at(i)
     if ent is not None and ent.type in ("Organization", "Country"):
         return ent
+    if (doc[i].pos_ == "NOUN" and gazetteer().kinds.get(doc[i].lemma_.lower()) == "Organization"
+            and i > 0 and doc[i - 1].lower_ == "the" and i + 1 < role.start and doc[i + 1].text in ("'s", "’s")):
+        return _last_organization_before(ctx, i - 1)  # "the company's vice president": the company just named
+    return None
+
+
+def _untagged_demonym(ctx: DocContext, i: int) -> EntityRecord | None:
+    """A demonym the NER left untagged ("Slovak Prime Minister"): its country."""
+    doc = ctx.doc
+    if ctx.entity_at(i) is not None:
+        return None
+    for n in (2, 1):
+        if i - n + 1 < 0:
+            continue
+        country = gazetteer().demonym(doc[i - n + 1:i + 1].text)
+        if country is not None:
+            for k in range(i - n + 1, i + 1):
+                ctx.demonym_tokens[k] = f"country:{country.code}"
+            return ctx.country_at(i)
+    return None
+
+
+def _last_organization_before(ctx: DocContext, i: int) -> EntityRecord | None:
+    for j in range(i - 1, -1, -1):
+        ent = ctx.entity_at(j)
+        if ent is not None and ent.type == "Organization":
+            return ent
     return None
 
 
 def _affiliation_after(ctx: DocContext, role: Span) -> tuple[EntityRecord | None, int]:
-    """ "president of Russia" / "chairman of the Central Bank": the entity after "of"."""
+    """ "president of Russia", "chairman of the Central Bank", "general secretary of the British
+    union Unite": the organisation named in the "of" phrase, else its country."""
     doc = ctx.doc
     i = role.end
-    if i < len(doc) and doc[i].lower_ == "of":
-        j = i + 1
-        while j < len(doc) and doc[j].lower_ in ("the",):
-            j += 1
-        if j < len(doc):
-            ent = ctx.entity_at(j)
-            if ent is not None and ent.type in ("Country", "Organization"):
-                last = max(k for k, v in ctx.token_entity.items() if v == ent.key and k >= j and k < j + 8)
-                return ent, last + 1
-    return None, i
+    if i >= len(doc) or doc[i].lower_ != "of":
+        return None, i
+    country = None
+    j = i + 1
+    while j < len(doc) and j - i <= 8:
+        tok = doc[j]
+        if tok.is_punct or tok.is_space or tok.pos_ in ("VERB", "AUX", "ADP", "PRON", "CCONJ"):
+            break
+        ent = ctx.entity_at(j)
+        if ent is not None and ent.type == "Organization":
+            return ent, j + 1
+        country = country or ctx.country_at(j)
+        j += 1
+    return country, j
 
 
 def extract_roles(ctx: DocContext) -> None:
