@@ -6,7 +6,8 @@ and the build cache, measured in one run on one corpus and machine. Prints a Mar
 
 The corpus is synthetic but made of real text: article n joins three texts drawn with
 random.Random(n) from the Reuters-128 benchmark texts, the 12 Wikinews dev articles and the seed
-article (../shared/eval), separated by blank lines, with the id "bench-<n>". Every measured
+article (../shared/eval), separated by blank lines, with the id "bench-<n>", written as JSONL
+files of 1000 articles (kg refuses input files over 10 MB). Every measured
 command runs in its own process (so peak RSS is that build's), and both sides of each comparison
 include process start and model load. CPU time is the process tree's user+sys (what the build
 costs even on a busy machine); wall time is what a user waits. Peak RSS is sampled every 0.1 s
@@ -32,10 +33,12 @@ SHARED = ROOT.parent / "shared" / "eval"
 
 PIPE_SCRIPT = """
 import json, sys
+from pathlib import Path
 from kg.nlp import clean_text
 import spacy
 nlp = spacy.load(sys.argv[2])
-texts = (clean_text(json.loads(line)["text"]) for line in open(sys.argv[1], encoding="utf-8"))
+texts = (clean_text(json.loads(line)["text"])
+         for part in sorted(Path(sys.argv[1]).glob("*.jsonl")) for line in part.open(encoding="utf-8"))
 n = sum(1 for _ in nlp.pipe(texts, batch_size=64))
 print(n)
 """
@@ -50,16 +53,23 @@ def source_texts() -> list[str]:
     return texts
 
 
-def make_corpus(n: int, path: Path, pool: list[str], changed: int | None = None) -> int:
-    """Write n articles as JSONL; `changed` gets one extra sentence. Returns the word count."""
+#: articles per JSONL file (kg reads at most config.MAX_INPUT_BYTES per input file)
+SHARD = 1000
+
+
+def make_corpus(n: int, directory: Path, pool: list[str], changed: int | None = None) -> int:
+    """Write n articles as JSONL files of SHARD lines; `changed` gets one extra sentence. Returns the word count."""
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
     words = 0
-    with path.open("w", encoding="utf-8") as fh:
-        for i in range(n):
-            text = "\n\n".join(random.Random(i).sample(pool, 3))
-            if i == changed:
-                text += "\n\nThe ministry said on Monday that the talks would continue in Geneva."
-            words += len(text.split())
-            fh.write(json.dumps({"id": f"bench-{i:06d}", "text": text}, ensure_ascii=False) + "\n")
+    for start in range(0, n, SHARD):
+        with (directory / f"part-{start // SHARD:04d}.jsonl").open("w", encoding="utf-8") as fh:
+            for i in range(start, min(n, start + SHARD)):
+                text = "\n\n".join(random.Random(i).sample(pool, 3))
+                if i == changed:
+                    text += "\n\nThe ministry said on Monday that the talks would continue in Geneva."
+                words += len(text.split())
+                fh.write(json.dumps({"id": f"bench-{i:06d}", "text": text}, ensure_ascii=False) + "\n")
     return words
 
 
@@ -154,7 +164,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     pool = source_texts()
     n = args.articles
-    corpus = work / f"corpus-{n}.jsonl"
+    corpus = work / f"corpus-{n}"
     words = make_corpus(n, corpus, pool)
     env = dict(os.environ, KG_CACHE_DIR=str(work / "cache"))  # keep the user's caches out of it
     rows: list[tuple[str, int, int, Run, str]] = []
@@ -169,7 +179,7 @@ def main() -> None:
     if not args.rss_only:
         same = _main_measurements(args, work, pool, corpus, n, words, model, env, row)
     for size in [int(s) for s in args.rss_sizes.split(",") if s.strip()]:
-        c = corpus if size == n else work / f"corpus-{size}.jsonl"
+        c = corpus if size == n else work / f"corpus-{size}"
         w = words if size == n else make_corpus(size, c, pool)
         run = measure(kg_build(c, work / f"rss-{size}.ttl", "--workers", str(args.rss_workers), "--no-build-cache"), env)
         row(f"peak RSS, kg build --workers {args.rss_workers} (no cache)", size, w, run)
@@ -204,7 +214,7 @@ def _main_measurements(args, work: Path, pool: list[str], corpus: Path, n: int, 
 
     again = measure(kg_build(corpus, work / "out3.ttl", "--workers", "1", "--build-cache", str(cache)), env)
     row("rebuild, unchanged corpus (cache)", n, words, again, f"{100 * again.wall / first.wall:.1f}% of first build (wall)")
-    changed_corpus = work / f"corpus-{n}-changed.jsonl"
+    changed_corpus = work / f"corpus-{n}-changed"
     make_corpus(n, changed_corpus, pool, changed=n // 2)
     one = measure(kg_build(changed_corpus, work / "out4.ttl", "--workers", "1", "--build-cache", str(cache)), env)
     summary = " ".join(one.stderr.split())  # kg's one-line summary (rich wraps it when not a terminal)

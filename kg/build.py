@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from pyoxigraph import Quad
 
@@ -106,6 +106,7 @@ class Prepared:
     resolution: object  # kg.resolve.Resolution
     base: str
     report: BuildReport
+    extra: list[Quad] | None = None  # the enrichment graph's quads, fetched once (iter_graphs)
 
 
 def prepare(opts: BuildOptions) -> Prepared:
@@ -131,9 +132,10 @@ def iter_graphs(prepared: Prepared, opts: BuildOptions) -> Iterator[list[Quad]]:
 
     for rec in prepared.records:
         yield list(article_quads(rec, prepared.resolution, prepared.base))
-    extra = enrich(prepared.resolution, opts, prepared.base)
-    if extra:
-        yield extra
+    if prepared.extra is None:
+        prepared.extra = enrich(prepared.resolution, opts, prepared.base)
+    if prepared.extra:
+        yield prepared.extra
 
 
 def build_quads(opts: BuildOptions) -> tuple[list[Quad], BuildReport]:
@@ -200,22 +202,19 @@ def build_graph(opts: BuildOptions) -> BuildReport:
     report = prepared.report
     if report.articles == 0 and report.errors:
         return report  # nothing readable: write nothing
-    graphs = iter_graphs(prepared, opts)
-    if to_store:
-        graphs = list(graphs)
-    for quads in graphs:
+    for quads in iter_graphs(prepared, opts):
         writer.add(quads)
     if opts.output is not None or not to_store:
         writer.write(opts.output)
         report.triples = writer.triples
     else:
-        report.triples = len({(q.subject, q.predicate, q.object) for graph in graphs for q in graph})
-    if to_store:
-        report.load = store_graphs(graphs, opts)
+        report.triples = writer.count_triples()
+    if to_store:  # a second pass over the records: the quads are cheap to remake, costly to keep
+        report.load = store_graphs(iter_graphs(prepared, opts), opts)
     return report
 
 
-def store_graphs(graphs: list[list[Quad]], opts: BuildOptions):
+def store_graphs(graphs: Iterable[list[Quad]], opts: BuildOptions):
     """Load the build into the embedded store or a SPARQL server: each article's graph replaced."""
     from kg.stores import load_quads
 

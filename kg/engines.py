@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from typing import Protocol
 
@@ -121,7 +122,13 @@ class PoolEngine:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 batch = pending.pop(future)
-                records = future.result()
+                try:
+                    records = future.result()
+                except BrokenProcessPool:
+                    raise KGError(
+                        f"an extraction worker process died (out of memory?) while extracting {batch[0].source} "
+                        f"and {len(batch) - 1} more; try fewer --workers"
+                    ) from None
                 yield batch, [replace(r, doc=d) for r, d in zip(records, batch)]
 
     def close(self) -> None:
@@ -184,13 +191,24 @@ def _quiet_ray_data() -> None:
     warnings.filterwarnings("ignore", category=UserWarning, module=r"ray\.data\..*")
 
 
+def _root_cause(exc: BaseException) -> str:
+    """The innermost "SomeError: message" line of a Ray error (its text nests the remote traceback)."""
+    import re
+
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", ln).strip() for ln in str(exc).splitlines()]
+    causes = [ln for ln in lines if re.match(r"^[\w.]*(Error|Exception): ", ln)]
+    if causes:
+        return re.sub(r"^[\w.]*\.(?=\w+: )", "", causes[-1])  # kg.errors.ModelError: -> ModelError:
+    return next((ln for ln in lines if ln), type(exc).__name__)
+
+
 def _import_ray():
     try:
         import ray
         import ray.data
     except ImportError:
         raise ConfigError(
-            "--engine ray needs Ray: pip install 'kg[ray]' (or pip install 'ray[data]>=2.9')"
+            "--engine ray needs Ray: pip install 'kg[ray]' (or pip install 'ray[data]>=2.10')"
         ) from None
     return ray
 
@@ -243,6 +261,7 @@ class RayEngine:
         from dataclasses import asdict
 
         import ray.data
+        import ray.exceptions
 
         items = [{"i": i, "doc": json.dumps(asdict(d), ensure_ascii=False)} for i, d in enumerate(docs)]
         # one block per batch, and at least one batch per actor (parses are batch-invariant)
@@ -256,11 +275,21 @@ class RayEngine:
             compute=ray.data.ActorPoolStrategy(size=min(self.workers, blocks)),
             num_cpus=1,
         )
-        for result in out.iter_batches(batch_size=per_batch, batch_format="numpy"):
-            idx = [int(i) for i in result["i"]]
-            records = [ArticleRecord.from_dict(json.loads(r)) for r in result["record"]]
-            batch = [docs[i] for i in idx]
-            yield batch, [replace(r, doc=d) for r, d in zip(records, batch)]
+        try:
+            for result in out.iter_batches(batch_size=per_batch, batch_format="numpy"):
+                yield self._records(result, docs)
+        except ray.exceptions.RayError as exc:
+            raise KGError(f"extraction on Ray failed: {_root_cause(exc)[:500]} (are kg and the model "
+                          f"{self.model!r} installed on every node? see docs/scale.md)") from None
+
+    @staticmethod
+    def _records(result: dict, docs: list[Document]) -> tuple[Batch, list[ArticleRecord]]:
+        import json
+
+        idx = [int(i) for i in result["i"]]
+        records = [ArticleRecord.from_dict(json.loads(r)) for r in result["record"]]
+        batch = [docs[i] for i in idx]
+        return batch, [replace(r, doc=d) for r, d in zip(records, batch)]
 
     def close(self) -> None:
         if self._owns_ray:

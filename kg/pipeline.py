@@ -12,6 +12,7 @@ quads streamed out through an external sort.
 from __future__ import annotations
 
 import heapq
+import itertools
 import os
 import shutil
 import sys
@@ -200,7 +201,8 @@ class SortedQuadWriter:
         if any(isinstance(q.graph_name, DefaultGraph) for q in quads):
             raise ValueError("SortedQuadWriter takes quads in named graphs only")
         text = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8")
-        self._lines.extend(text.splitlines())
+        # split on "\n" only: literals may hold U+2028 or U+0085 unescaped, which splitlines() splits on
+        self._lines.extend(text.rstrip("\n").split("\n"))
         if len(self._lines) >= self.run_lines:
             self._spill()
 
@@ -266,6 +268,17 @@ class SortedQuadWriter:
         finally:
             self.close()
 
+    def count_triples(self) -> int:
+        """The number of distinct triples, without writing anything (then the writer is spent)."""
+        try:
+            with ExitStack() as stack:
+                self.triples = 0
+                for _ in self._statements(self._sorted_lines(stack)):
+                    pass
+            return self.triples
+        finally:
+            self.close()
+
     def close(self) -> None:
         self._lines = []
         self._runs = []
@@ -287,26 +300,33 @@ def _ends_with_newline(fh: IO[bytes]) -> bool:
 
 
 class _LineReader:
-    """A binary file-like view of an iterator of text lines, for pyoxigraph's streaming parser."""
+    """A binary file-like view of an iterator of text lines, for pyoxigraph's streaming parser.
+
+    pyoxigraph reads a few KB at a time; lines are encoded 256 at a time and handed out by offset.
+    """
 
     def __init__(self, lines: Iterator[str]) -> None:
         self._lines = lines
         self._buffer = b""
+        self._pos = 0
+
+    def _fill(self) -> bool:
+        chunk = list(itertools.islice(self._lines, 256))
+        if not chunk:
+            return False
+        self._buffer = self._buffer[self._pos:] + ("\n".join(chunk) + "\n").encode("utf-8")
+        self._pos = 0
+        return True
 
     def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._buffer) < size:
-            chunk = []
-            for line in self._lines:
-                chunk.append(line)
-                if len(chunk) >= 1024:
-                    break
-            if not chunk:
-                break
-            self._buffer += ("\n".join(chunk) + "\n").encode("utf-8")
-        if size < 0:
-            out, self._buffer = self._buffer, b""
-        else:
-            out, self._buffer = self._buffer[:size], self._buffer[size:]
+        if size is None or size < 0:
+            while self._fill():
+                pass
+            size = len(self._buffer) - self._pos
+        while len(self._buffer) - self._pos < size and self._fill():
+            pass
+        out = self._buffer[self._pos:self._pos + size]
+        self._pos += len(out)
         return out
 
     def readable(self) -> bool:

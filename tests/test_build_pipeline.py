@@ -124,9 +124,19 @@ def test_a_changed_article_is_the_only_one_extracted_and_the_only_graph_that_cha
     assert fresh == after
 
 
+def awkward_graph() -> list[pyoxigraph.Quad]:
+    """Literals that trip naive line handling: U+2028 and U+0085 unescaped, control characters, quotes."""
+    g = pyoxigraph.NamedNode("https://example.org/article/awkward")
+    s = pyoxigraph.NamedNode("https://example.org/claim/awkward-1")
+    p = pyoxigraph.NamedNode("https://w3id.org/newskg/ontology#text")
+    texts = ["line\u2028separator", "next\x85line", "tab\tand\x0bvertical", 'a "quoted" word', "é", "line", "line "]
+    quads = [pyoxigraph.Quad(s, p, pyoxigraph.Literal(t, language="en"), g) for t in texts]
+    return quads + [pyoxigraph.Quad(s, p, pyoxigraph.Literal("line"), g)] + quads[:2]  # duplicates too
+
+
 def test_streamed_output_is_byte_identical_to_serialize_even_when_spilled_to_disk(corpus: Path, tmp_path: Path) -> None:
     opts = BuildOptions(paths=[corpus])
-    per_graph = list(iter_graphs(prepare(opts), opts))
+    per_graph = [*iter_graphs(prepare(opts), opts), awkward_graph()]
     quads = [q for g in per_graph for q in g]
     for fmt in ("turtle", "nt", "trig", "nquads", "jsonld"):
         writer = SortedQuadWriter(fmt, run_lines=50)  # many sorted runs, merged
@@ -135,6 +145,10 @@ def test_streamed_output_is_byte_identical_to_serialize_even_when_spilled_to_dis
         writer.write(tmp_path / f"out.{fmt}")
         assert (tmp_path / f"out.{fmt}").read_bytes() == serialize(quads, fmt), fmt
         assert writer.triples == len({(q.subject, q.predicate, q.object) for q in quads})
+    counter = SortedQuadWriter("trig", run_lines=50)  # a store-only build counts without writing
+    for g in per_graph:
+        counter.add(g)
+    assert counter.count_triples() == len({(q.subject, q.predicate, q.object) for q in quads})
 
 
 def test_the_cache_version_follows_extraction_data_but_not_saved_queries(tmp_path: Path) -> None:

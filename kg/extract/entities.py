@@ -91,7 +91,8 @@ def _split_points(span: Span, gaz: Gazetteer) -> list[int]:
         if tok.text in POSSESSIVE or tok.tag_ == "POS":
             cuts.append(i)
         elif (span.label_ == "ORG" and tok.lower_ == "of" and i > span.start
-              and doc[i - 1].lower_.rstrip(".") in COMPANY_SUFFIXES and i + 1 < span.end):
+              and doc[i - 1].lower_.rstrip(".") in COMPANY_SUFFIXES and i + 1 < span.end
+              and doc[span.end - 1].lower_.rstrip(".") not in COMPANY_SUFFIXES):  # "Co of Canada Ltd" is one name
             cuts.append(i)
     return cuts
 
@@ -243,6 +244,13 @@ def _org_by_verb(span: Span) -> bool:
     return root.dep_ in ("dobj", "nsubjpass") and verb.lemma_ in ORG_OBJECT_VERBS
 
 
+def _lowercase_words(doc) -> set[str]:
+    """Words the document writes in lowercase somewhere (cached on the doc)."""
+    if not doc.user_data.get("kg_lower"):
+        doc.user_data["kg_lower"] = {t.text for t in doc if t.is_lower and t.is_alpha}
+    return doc.user_data["kg_lower"]
+
+
 def _name_like(span: Span) -> bool:
     """A name starts with a capital letter and is not a number ("five", "206p" are not places)."""
     first = span[0]
@@ -277,6 +285,8 @@ def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
         return Candidate(span, kind, 2, place.country if place else None)
     if label in ("GPE", "LOC", "FAC"):
         place = gaz.place(text)
+        if place is None and len(span) == 1 and span[0].lower_ in _lowercase_words(span.doc):
+            return None  # "Sorghum was harvested": a common noun the text also writes in lowercase
         return Candidate(span, "Place", 2 if place else 1, place.country if place else None)
     if head in gaz.place_heads and len(span) > 1 and label not in ("PERSON",):
         return Candidate(span, "Place", 2)
