@@ -29,7 +29,6 @@ military intelligence", "KCNA") a new Organization. Unnamed sources ("reports", 
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -40,6 +39,7 @@ from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
 from kg.extract.context import DocContext
+from kg.extract.patterns import expand_patterns, read_pattern_file
 from kg.gazetteer import DATA, gazetteer
 from kg.records import ClaimRecord, EntityRecord
 
@@ -106,34 +106,13 @@ def _read_verbs() -> dict[str, dict[str | None, frozenset[str]]]:
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """The claim patterns with every "$list" replaced by its word list (verbs from the TSV)."""
-    path = DATA.joinpath("patterns", PATTERN_FILE)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot read pattern file kg/data/patterns/{PATTERN_FILE}: {exc} "
-                          "(reinstall kg, or fix the file's JSON)") from None
+    raw = read_pattern_file(PATTERN_FILE)
     verbs = _read_verbs()
     words = {k: list(v) for k, v in raw.get("lexicon", {}).items()}
     words["reporting_verbs"] = sorted(verbs)
     for flag in sorted({f for e in verbs.values() for fl in e.values() for f in fl}):
         words[f"verbs_{flag}"] = sorted(v for v, e in verbs.items() if any(flag in fl for fl in e.values()))
-
-    def expand(obj, where: str):
-        if isinstance(obj, dict):
-            return {k: expand(v, where) for k, v in obj.items()}
-        if isinstance(obj, list):
-            return [expand(v, where) for v in obj]
-        if isinstance(obj, str) and obj.startswith("$"):
-            if obj[1:] not in words:
-                raise ConfigError(f"kg/data/patterns/{PATTERN_FILE}: pattern {where!r} uses unknown word list "
-                                  f"{obj!r} (define it under \"lexicon\")")
-            return list(words[obj[1:]])
-        return obj
-
-    kinds = {}
-    for kind in ("token_patterns", "dependency_patterns"):
-        kinds[kind] = {group: [expand(spec, spec.get("name", group)) for spec in specs]
-                       for group, specs in raw.get(kind, {}).items()}
+    kinds = expand_patterns(raw, words, PATTERN_FILE)
     return Lexicon(verbs, {k: frozenset(v) for k, v in words.items()},
                    kinds["token_patterns"], kinds["dependency_patterns"])
 

@@ -17,7 +17,6 @@ Helpers used by kg/extract/agreements.py live here too (`load_patterns`, `annota
 """
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from itertools import combinations
 from typing import Iterator
@@ -28,7 +27,8 @@ from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
 from kg.extract.context import DocContext
-from kg.gazetteer import DATA, gazetteer
+from kg.extract.patterns import expand_patterns, read_pattern_file
+from kg.gazetteer import gazetteer
 from kg.records import EntityRecord
 
 PATTERN_FILE = "relations.json"
@@ -52,30 +52,9 @@ if not Token.has_extension("kg_country"):
 @lru_cache(maxsize=None)
 def load_patterns(name: str) -> dict:
     """A pattern file under kg/data/patterns/, with "$list" references replaced by its lexicon's lists."""
-    path = DATA.joinpath("patterns", name)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot read pattern file kg/data/patterns/{name}: {exc} "
-                          "(reinstall kg, or fix the file's JSON)") from None
+    raw = read_pattern_file(name)
     lexicon = raw.get("lexicon", {})
-
-    def expand(obj, where: str):
-        if isinstance(obj, dict):
-            return {k: expand(v, where) for k, v in obj.items()}
-        if isinstance(obj, list):
-            return [expand(v, where) for v in obj]
-        if isinstance(obj, str) and obj.startswith("$"):
-            if obj[1:] not in lexicon:
-                raise ConfigError(f"kg/data/patterns/{name}: pattern {where!r} uses unknown word list {obj!r} "
-                                  "(define it under \"lexicon\")")
-            return list(lexicon[obj[1:]])
-        return obj
-
-    out: dict = {}
-    for kind in ("token_patterns", "dependency_patterns"):
-        out[kind] = {group: [expand(spec, spec.get("name", group)) for spec in specs]
-                     for group, specs in raw.get(kind, {}).items()}
+    out: dict = expand_patterns(raw, lexicon, name)
     out["lexicon"] = {k: frozenset(v) for k, v in lexicon.items()}
     return out
 
