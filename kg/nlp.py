@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy
 import spacy
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -94,36 +96,42 @@ def line_breaks(doc: Doc) -> Doc:
     A sentence starts at each line (each paragraph in hard-wrapped text), so headlines, captions
     and bullets stand alone, and after a Title Case heading run into its paragraph. No sentence
     starts right after a token that cannot end one (anything but final punctuation or a closing
-    quote): the parser otherwise splits oddly around the forced starts.
+    quote): the parser otherwise splits oddly around the forced starts. Works on plain arrays
+    (`Doc.to_array` / `from_array`): it runs on every token of every article.
     """
     n = len(doc)
+    if n == 0:
+        return doc
+    text = doc.text
+    cols = doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()
     starts: set[int] = set()
-    if "\n" in doc.text:
-        wrapped = _is_hard_wrapped(doc.text)
-        line_starts = []
-        for t in doc:
-            if t.is_space and "\n" in t.text:
-                if not wrapped or t.text.count("\n") >= 2:
-                    line_starts.append(t.i + 1)
-            elif "\n" in t.whitespace_ and not wrapped:
-                line_starts.append(t.i + 1)
-        for i in line_starts:
-            while i < n and doc[i].is_space:
-                i += 1
-            if i < n:
-                starts.add(i)
-                first = i + 1 if doc[i].text in BULLETS and i + 1 < n else i
-                cut = _heading_cut(doc, first)
-                if cut is not None:
-                    starts.add(cut)
+    if "\n" in text:
+        wrapped = _is_hard_wrapped(text)
+        for i, (idx, length, space) in enumerate(cols):
+            nl_in = text.count("\n", idx, idx + length)
+            ws_end = cols[i + 1][0] if i + 1 < n else len(text)
+            nl_after = text.count("\n", idx + length, ws_end)
+            if (space and nl_in and (not wrapped or nl_in >= 2)) or (nl_after and not wrapped):
+                j = i + 1
+                while j < n and cols[j][2]:
+                    j += 1
+                if j < n:
+                    starts.add(j)
+        for i in sorted(starts):
+            first = i + 1 if doc[i].text in BULLETS and i + 1 < n else i
+            cut = _heading_cut(doc, first)
+            if cut is not None:
+                starts.add(cut)
+    values = [0] * n
     prev_final = True
-    for t in doc:
-        if t.i in starts:
-            t.is_sent_start = True
-        elif t.i > 0 and not prev_final:
-            t.is_sent_start = False
-        if not t.is_space:
-            prev_final = t.text[-1] in SENTENCE_END
+    for i, (idx, length, space) in enumerate(cols):
+        if i in starts:
+            values[i] = 1
+        elif i > 0 and not prev_final:
+            values[i] = -1
+        if not space:
+            prev_final = text[idx + length - 1] in SENTENCE_END
+    doc.from_array([SENT_START], numpy.asarray(values, dtype="int32").astype("uint64").reshape(-1, 1))
     return doc
 
 

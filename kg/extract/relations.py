@@ -98,16 +98,12 @@ def _requirements(name: str, kind: str, group: str) -> tuple[tuple[str, tuple[fr
     return tuple(out)
 
 
-_last_words: tuple = (None, frozenset())  # (doc, its words): every stage asks about the same doc
-
-
 def _doc_words(doc: Doc) -> frozenset[str]:
-    global _last_words
-    last = _last_words  # one read and one write of a tuple: safe if threads share the module
-    if last[0] is doc:
-        return last[1]
-    words = frozenset(t.lower_ for t in doc) | frozenset(t.lemma_.lower() for t in doc)
-    _last_words = (doc, words)
+    """Every word and lemma of the doc, lower case (computed once per doc: all stages ask)."""
+    words = doc.user_data.get("kg_words")
+    if words is None:
+        words = frozenset(t.lower_ for t in doc) | frozenset(t.lemma_.lower() for t in doc)
+        doc.user_data["kg_words"] = words
     return words
 
 

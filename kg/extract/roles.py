@@ -40,8 +40,13 @@ def _matcher(vocab: Vocab) -> PhraseMatcher:
 def role_spans(doc: Doc) -> list[Span]:
     """Longest non-overlapping title matches, with their noun modifiers ("currency strategist",
     "senior vice president", "bank chief")."""
-    found = [doc[s:e] for _, s, e in _matcher(doc.vocab)(doc)]
-    return [_with_modifiers(span) for span in sorted(filter_spans(found), key=lambda s: s.start)]
+    cached = doc.user_data.get("kg_roles")
+    if cached is None:  # entities, roles and the heading splitter all ask: match once per doc
+        found = [doc[s:e] for _, s, e in _matcher(doc.vocab)(doc)]
+        cached = [(r.start, r.end) for r in (_with_modifiers(span) for span in sorted(filter_spans(found), key=lambda s: s.start))]
+        if doc.has_annotation("DEP"):  # before the parse, modifiers are not known yet: don't keep
+            doc.user_data["kg_roles"] = cached
+    return [doc[s:e] for s, e in cached]
 
 
 def _with_modifiers(role: Span) -> Span:
