@@ -183,3 +183,20 @@ def test_build_into_a_sparql_server(oxigraph, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["query", "people", "--endpoint", oxigraph.url, "--format", "csv"])
     assert result.exit_code == 0 and "Sergei Lavrov" in result.output and "Foreign Minister" in result.output
+
+
+def test_model_option_takes_any_installed_pipeline_or_path(tmp_path: Path, seed_outputs) -> None:
+    import spacy
+
+    from kg import config
+
+    path = tmp_path / "my_pipeline"
+    spacy.load(config.DEFAULT_MODEL).to_disk(path)  # the same model, loaded from a directory
+    out = tmp_path / "s.ttl"
+    result = runner.invoke(app, ["build", str(SEED), "-o", str(out), "--model", str(path), "--no-build-cache"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == seed_outputs["turtle"].read_bytes()
+    blank = tmp_path / "blank"
+    spacy.blank("en").to_disk(blank)
+    result = runner.invoke(app, ["build", str(SEED), "--model", str(blank), "--no-build-cache"])
+    assert result.exit_code == 3 and "ner" in result.output
