@@ -25,6 +25,8 @@ Batch = list[Document]
 ENGINES = ("local", "ray")
 #: documents per Ray dataset: bounds the driver's memory; each window starts a fresh actor pool
 RAY_WINDOW = 50_000
+#: documents per task sent to a worker process: small, so no worker idles long at the end
+POOL_CHUNK = 16
 
 
 class Engine(Protocol):
@@ -92,7 +94,8 @@ def _worker_batch(docs: Batch) -> list[ArticleRecord]:
 class PoolEngine:
     """Extraction in `workers` processes (spawned, so nothing inherited can deadlock them).
 
-    At most two batches per worker are in flight, so documents stream in and memory stays flat.
+    Batches are cut into tasks of POOL_CHUNK documents, at most two per worker in flight, so
+    documents stream in, memory stays flat, and the workers finish together.
     """
 
     def __init__(self, model: str, workers: int) -> None:
@@ -108,7 +111,7 @@ class PoolEngine:
 
     def map(self, batches: Iterable[Batch]) -> Iterator[tuple[Batch, list[ArticleRecord]]]:
         pending: dict[Future, Batch] = {}
-        source = iter(batches)
+        source = (batch[i:i + POOL_CHUNK] for batch in batches for i in range(0, len(batch), POOL_CHUNK))
         exhausted = False
         while True:
             while not exhausted and len(pending) < 2 * self.workers:

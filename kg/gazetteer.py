@@ -20,6 +20,7 @@ import pycountry
 DATA = resources.files("kg") / "data"
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and called for the same few names again and again (linking contexts)
 def norm(text: str) -> str:
     """Case-folded, accent-stripped, punctuation-light key for name lookups."""
     text = unicodedata.normalize("NFKD", text)
