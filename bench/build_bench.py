@@ -1,17 +1,19 @@
 """Build benchmark: kg build against the floor (bare nlp.pipe of the same model), workers, memory,
 and the build cache, measured in one run on one corpus and machine. Prints a Markdown table.
 
-    .venv/bin/python bench/build_bench.py                      # 1k articles; RSS at 1k and 10k
+    .venv/bin/python bench/build_bench.py                      # 1k articles; peak RSS at 1k and 10k
     .venv/bin/python bench/build_bench.py --articles 200 --rss-sizes 200   # a quick look
 
 The corpus is synthetic but made of real text: article n joins three texts drawn with
 random.Random(n) from the Reuters-128 benchmark texts, the 12 Wikinews dev articles and the seed
 article (../shared/eval), separated by blank lines, with the id "bench-<n>", written as JSONL
-files of 1000 articles (kg refuses input files over 10 MB). Every measured
-command runs in its own process (so peak RSS is that build's), and both sides of each comparison
-include process start and model load. CPU time is the process tree's user+sys (what the build
-costs even on a busy machine); wall time is what a user waits. Peak RSS is sampled every 0.1 s
-over the whole process tree (driver + workers) and also read from the kernel (largest process).
+files of 1000 articles (kg refuses input files over 10 MB).
+
+Every measured command runs in its own process, so a peak RSS is that build's. Both sides of
+each comparison include process start and model load, and the bare pipe uses kg's batch size
+(config.BATCH_SIZE). CPU time is the process tree's user+sys: what the build costs even on a busy
+machine. Wall time is what a user waits. Peak RSS is sampled every 0.1 s, over the whole
+process tree (driver + workers) and for the kg driver alone.
 """
 from __future__ import annotations
 
@@ -34,12 +36,13 @@ SHARED = ROOT.parent / "shared" / "eval"
 PIPE_SCRIPT = """
 import json, sys
 from pathlib import Path
+from kg.config import BATCH_SIZE
 from kg.nlp import clean_text
 import spacy
 nlp = spacy.load(sys.argv[2])
 texts = (clean_text(json.loads(line)["text"])
          for part in sorted(Path(sys.argv[1]).glob("*.jsonl")) for line in part.open(encoding="utf-8"))
-n = sum(1 for _ in nlp.pipe(texts, batch_size=64))
+n = sum(1 for _ in nlp.pipe(texts, batch_size=BATCH_SIZE))
 print(n)
 """
 

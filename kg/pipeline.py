@@ -14,8 +14,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import os
-import shutil
-import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -29,6 +27,7 @@ from pyoxigraph import DefaultGraph, Quad
 from kg import config
 from kg.documents import JSONL_SUFFIXES, iter_input_files, read_documents
 from kg.errors import InputError, KGError
+from kg.serialize import atomic_target
 from kg.records import ArticleRecord, Document
 
 #: progress callback: (articles done, articles expected or None)
@@ -255,7 +254,7 @@ class SortedQuadWriter:
         in_format = pyoxigraph.RdfFormat.N_QUADS if self.keeps_graphs else pyoxigraph.RdfFormat.N_TRIPLES
         self.triples = 0
         try:
-            with ExitStack() as stack, _atomic_target(output) as fh:
+            with ExitStack() as stack, atomic_target(output) as fh:
                 statements = _LineReader(self._statements(self._sorted_lines(stack)))
                 items = pyoxigraph.parse(statements, format=in_format)
                 if self.rdf_format in (pyoxigraph.RdfFormat.N_TRIPLES, pyoxigraph.RdfFormat.N_QUADS):
@@ -331,39 +330,6 @@ class _LineReader:
 
     def readable(self) -> bool:
         return True
-
-
-@contextmanager
-def _atomic_target(path: Path | None):
-    """A binary file that becomes `path` on success (temp file + rename), or is copied to stdout."""
-    if path is None:
-        with tempfile.TemporaryFile() as fh:
-            yield fh
-            fh.seek(0)
-            shutil.copyfileobj(fh, sys.stdout.buffer)
-            sys.stdout.buffer.flush()
-        return
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise KGError(f"{path}: cannot write output: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w+b") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise KGError(f"{path}: cannot write output: {exc.strerror or exc}") from None
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 # -- progress ----------------------------------------------------------------------------------

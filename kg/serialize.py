@@ -6,8 +6,10 @@ named graphs (duplicates removed); quad formats keep one graph per article.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
@@ -49,26 +51,44 @@ def serialize(quads: Iterable[Quad], fmt: str) -> bytes:
     return data if data.endswith(b"\n") or not data else data + b"\n"
 
 
-def write_atomic(data: bytes, path: Path | None) -> None:
-    """Write to `path` through a temporary file and a rename (no half-written file), or to stdout."""
+@contextmanager
+def atomic_target(path: Path | None):
+    """A binary file that becomes `path` on success (temp file + rename), or is copied to stdout."""
     if path is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        with tempfile.TemporaryFile() as fh:
+            yield fh
+            fh.seek(0)
+            shutil.copyfileobj(fh, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
         return
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
     except OSError as exc:
         raise KGError(f"{path}: cannot write output: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w+b") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise KGError(f"{path}: cannot write output: {exc.strerror or exc}") from None
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_atomic(data: bytes, path: Path | None) -> None:
+    """Write to `path` through a temporary file and a rename (no half-written file), or to stdout."""
+    if path is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    with atomic_target(path) as fh:
+        fh.write(data)

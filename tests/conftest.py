@@ -27,6 +27,24 @@ def seed_trig(tmp_path_factory) -> Path:
     return out
 
 
+SCORER = ROOT.parent / "shared" / "eval" / "score.py"
+SEED_GOLD = SCORER.parent / "gold" / "000_bf959745413853f3.json"
+
+
+@pytest.fixture(scope="session")
+def seed_referee(seed_trig) -> dict:
+    """The referee's result (../shared/eval/score.py) on the seed graph; skips when it is absent."""
+    import importlib.util
+    import json
+
+    if not SCORER.is_file():
+        pytest.skip(f"the referee is not at {SCORER}")
+    spec = importlib.util.spec_from_file_location("kg_referee", SCORER)
+    referee = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(referee)
+    return referee.Scorer(referee.load(str(seed_trig)), json.loads(SEED_GOLD.read_text())).score()
+
+
 @pytest.fixture(scope="session")
 def mini_trig() -> Path:
     """A small hand-made graph in the contract's shape, with claims and an agreement (tests/data/mini.trig)."""

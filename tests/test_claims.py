@@ -8,8 +8,6 @@ source ("the data suggest"), scare quotes, and a report nested inside someone el
 """
 from __future__ import annotations
 
-import importlib.util
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -260,17 +258,8 @@ def test_every_reporting_verb_has_known_flags_and_the_patterns_load() -> None:
 
 
 # -- the seed article, scored by the referee ---------------------------------------------------
-SCORER = Path(__file__).resolve().parents[2] / "shared" / "eval" / "score.py"
-SEED_GOLD = SCORER.parent / "gold" / "000_bf959745413853f3.json"
-
-
-def test_seed_claims_meet_the_referee(seed_trig) -> None:
-    if not SCORER.is_file():
-        pytest.skip(f"the referee is not at {SCORER}")
-    spec = importlib.util.spec_from_file_location("kg_referee", SCORER)
-    referee = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(referee)
-    result = referee.Scorer(referee.load(str(seed_trig)), json.loads(SEED_GOLD.read_text())).score()
+def test_seed_claims_meet_the_referee(seed_referee) -> None:
+    result = seed_referee
     assert result["claims"]["f1"] >= 0.75, result["claims"]
     assert result["claims"]["false_positives"] == []
     assert result["entities"]["f1"] >= 0.9, result["entities"]

@@ -6,8 +6,6 @@ defect.
 """
 from __future__ import annotations
 
-import importlib.util
-import json
 from pathlib import Path
 
 import pytest
@@ -162,17 +160,8 @@ def test_relations_join_resolved_entities_not_surnames(nlp) -> None:
 
 
 # -- the seed article, scored by the referee ---------------------------------------------------
-SCORER = Path(__file__).resolve().parents[2] / "shared" / "eval" / "score.py"
-SEED_GOLD = SCORER.parent / "gold" / "000_bf959745413853f3.json"
-
-
-def test_seed_relations_meet_the_referee(seed_trig) -> None:
-    if not SCORER.is_file():
-        pytest.skip(f"the referee is not at {SCORER}")
-    spec = importlib.util.spec_from_file_location("kg_referee", SCORER)
-    referee = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(referee)
-    result = referee.Scorer(referee.load(str(seed_trig)), json.loads(SEED_GOLD.read_text())).score()
+def test_seed_relations_meet_the_referee(seed_referee) -> None:
+    result = seed_referee
     assert result["relations"]["f1"] >= 0.8, result["relations"]
     assert result["relations"]["false_positives"] == []
     assert "treaty" not in result["entities"]["missed"]  # the agreement, matched through its parties
