@@ -66,6 +66,9 @@ def atomic_target(path: Path | None):
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make the output private
     except OSError as exc:
         raise KGError(f"{path}: cannot write output: {exc.strerror or exc}") from None
     try:

@@ -200,3 +200,15 @@ def test_model_option_takes_any_installed_pipeline_or_path(tmp_path: Path, seed_
     spacy.blank("en").to_disk(blank)
     result = runner.invoke(app, ["build", str(SEED), "--model", str(blank), "--no-build-cache"])
     assert result.exit_code == 3 and "ner" in result.output
+
+
+def test_output_file_gets_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    out = tmp_path / "g.ttl"
+    (tmp_path / "in.txt").write_text("Lavrov met Choe Son Hui in Wonsan.")
+    assert runner.invoke(app, ["build", str(tmp_path / "in.txt"), "-o", str(out)]).exit_code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
