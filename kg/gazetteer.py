@@ -45,6 +45,17 @@ def _data_lines(name: str) -> list[list[str]]:
     return rows
 
 
+def _package_file(package: str, name: str) -> Path | None:
+    """A data file of an installed package, found without importing it (country_converter
+    imports pandas, seconds of start-up for one table)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / name
+
+
 @dataclass(frozen=True)
 class Country:
     code: str  # ISO 3166-1 alpha-2
@@ -93,8 +104,8 @@ class Gazetteer:
                     names[c.alpha_2].add(value)
                     if "," in value:  # "Korea, Democratic People's Republic of" -> skip the inverted form
                         names[c.alpha_2].discard(value)
-        cc_table = Path(resources.files("country_converter").joinpath("country_data.tsv"))
-        if cc_table.is_file():
+        cc_table = _package_file("country_converter", "country_data.tsv")
+        if cc_table is not None and cc_table.is_file():
             with cc_table.open(encoding="utf-8") as fh:
                 for row in csv.DictReader(fh, delimiter="\t"):
                     if row.get("ISO2") in names and not row.get("obsolete"):
