@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from kg.extract.context import DocContext
+from kg.extract.context import DocContext, doc_ents
 from kg.extract.dates import resolve_date
 from kg.extract.relations import (SUBJECT_DEPS, agents, annotate, conjuncts, governing_verb, lexicon, occurred,
                                   referent, run_dependency_patterns)
@@ -191,7 +191,7 @@ def _named(ctx: DocContext, lex: dict[str, frozenset[str]]) -> dict[int, EntityR
             ent.type = "Agreement"  # "Comprehensive Strategic Partnership Treaty" is no organisation
             for span in ctx.spans.get(ent.key, []):
                 out[span.root.i] = ent
-    for span in ctx.doc.ents:
+    for span in doc_ents(ctx.doc):
         if span.label_ not in NAME_LABELS:
             continue
         words = [t for t in span if t.lower_ not in ("the", "a", "an")]
@@ -212,7 +212,7 @@ def _named(ctx: DocContext, lex: dict[str, frozenset[str]]) -> dict[int, EntityR
 def _date_span(tok: Token) -> Span | None:
     if tok.ent_type_ != "DATE":
         return None
-    for ent in tok.doc.ents:
+    for ent in doc_ents(tok.doc):
         if ent.start <= tok.i < ent.end and ent.label_ == "DATE":
             return ent
     return None

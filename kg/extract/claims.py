@@ -33,13 +33,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from spacy.matcher import DependencyMatcher, Matcher
+from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
-from kg.extract.context import DocContext
-from kg.extract.patterns import expand_patterns, read_pattern_file
+from kg.extract.context import DocContext, doc_ents
+from kg.extract.patterns import DependencyGroup, expand_patterns, read_pattern_file
 from kg.gazetteer import DATA, gazetteer
 from kg.records import ClaimRecord, EntityRecord
 
@@ -118,15 +118,16 @@ def lexicon() -> Lexicon:
 
 
 @lru_cache(maxsize=8)
-def _matchers(vocab: Vocab) -> tuple[Matcher, DependencyMatcher]:
-    lex = lexicon()
-    tokens = Matcher(vocab, validate=True)
-    for spec in lex.token_patterns.get("cues", []):
-        tokens.add(spec["name"], [spec["pattern"]])
-    deps = DependencyMatcher(vocab, validate=True)
-    for spec in lex.dependency_patterns.get("structures", []):
-        deps.add(spec["name"], [spec["pattern"]])
-    return tokens, deps
+def _cue_matcher(vocab: Vocab) -> Matcher:
+    matcher = Matcher(vocab, validate=True)
+    for spec in lexicon().token_patterns.get("cues", []):
+        matcher.add(spec["name"], [spec["pattern"]])
+    return matcher
+
+
+@lru_cache(maxsize=1)
+def _structures() -> DependencyGroup:
+    return DependencyGroup(f"{PATTERN_FILE}/structures", lexicon().dependency_patterns.get("structures", []))
 
 
 # -- quotations -------------------------------------------------------------------------------------
@@ -230,17 +231,13 @@ class Claims:
     # -- the pass ---------------------------------------------------------------------------------
     def run(self) -> None:
         """Match the cues and structures, build a draft per claim, resolve and write them."""
-        token_matcher, dep_matcher = _matchers(self.doc.vocab)
         structures: dict[int, list[tuple[str, dict[str, Token]]]] = {}
-        specs = {s["name"]: s for s in self.lex.dependency_patterns.get("structures", [])}
-        for match_id, ids in dep_matcher(self.doc):
-            name = self.doc.vocab.strings[match_id]
-            roles = {node["RIGHT_ID"]: self.doc[i] for node, i in zip(specs[name]["pattern"], ids)}
+        for name, roles in _structures().matches(self.doc):
             structures.setdefault(roles["cue"].i, []).append((name, roles))
         for key in structures:
             structures[key].sort(key=lambda s: (s[0], sorted(t.i for t in s[1].values())))
         cues: dict[int, str] = {}
-        for match_id, start, _ in token_matcher(self.doc):
+        for match_id, start, _ in _cue_matcher(self.doc.vocab)(self.doc):
             cues.setdefault(start, self.doc.vocab.strings[match_id])
         drafts: list[Draft] = []
         for i in sorted(cues):
@@ -679,7 +676,7 @@ class Claims:
         said"); the previous speaker when it is itself a pronoun; else the last person who is a subject,
         else the last person named. A name used as a modifier ("the Carter administration") does not count."""
         doc, ctx = self.doc, self.ctx
-        sents = list(doc.sents)
+        sents = ctx.sents
         here = ctx.sent_index(doc[i])
         for index in range(here, max(-1, here - ANTECEDENT_WINDOW), -1):
             sent = sents[index]
@@ -718,7 +715,7 @@ class Claims:
         """The entity of one of `types` mentioned last before token `i`, outside quotations."""
         ctx = self.ctx
         first_sent = max(0, ctx.sent_index(self.doc[i]) - (window - 1))
-        stop = list(self.doc.sents)[first_sent].start
+        stop = ctx.sents[first_sent].start
         for j in range(i - 1, stop - 1, -1):
             if self.inside_quote(j):
                 continue
@@ -809,7 +806,7 @@ class Claims:
         return out
 
     def recent_other_person(self, i: int, claimant: EntityRecord | None) -> EntityRecord | None:
-        stop = list(self.doc.sents)[max(0, self.ctx.sent_index(self.doc[i]) - 2)].start
+        stop = self.ctx.sents[max(0, self.ctx.sent_index(self.doc[i]) - 2)].start
         for j in range(i - 1, stop - 1, -1):
             ent = self.entity(j)
             if ent is not None and ent.type == "Person" and ent is not claimant:
@@ -939,7 +936,7 @@ def find_quantity(doc: Doc, content: set[int]) -> tuple[str | None, str | None]:
     """The number a claim states, as a decimal string and as written: a percentage first ("nearly 40%"
     -> "0.40", "25 pct" -> "0.25"), else an amount of money, a measure, or a count written in digits."""
     found: list[tuple[int, int, Span]] = []
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ not in QUANTITY_LABELS or ent.start not in content:
             continue
         end = ent.end  # the scale or percent word the NER left out ("10 mln", "25 pct")

@@ -7,10 +7,44 @@ claimant, an agreement). `to_record()` freezes it into the plain `ArticleRecord`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from spacy.attrs import IS_ALPHA, IS_LOWER, LEMMA, LOWER, ORTH, SPACY
 from spacy.tokens import Doc, Span, Token
 
 from kg.records import ArticleRecord, ClaimRecord, Document, EntityRecord, Mention, RelationRecord
+
+
+class Columns(NamedTuple):
+    """Per-token strings of a doc, read once through `Doc.to_array` (making a Token object per
+    token, as `for t in doc` does, costs more than most of what is then done with it)."""
+
+    text: list[str]
+    lower: list[str]
+    lemma: list[str]  # in lower case
+    space: list[bool]  # followed by whitespace
+    lower_alpha: list[bool]  # all letters, all lower case
+
+
+def columns(doc: Doc) -> Columns:
+    cols = doc.user_data.get("kg_columns")
+    if cols is None:
+        strings = doc.vocab.strings
+        arr = doc.to_array([ORTH, LOWER, LEMMA, SPACY, IS_LOWER, IS_ALPHA]).tolist()
+        cols = doc.user_data["kg_columns"] = Columns(
+            [strings[row[0]] for row in arr], [strings[row[1]] for row in arr],
+            [strings[row[2]].lower() for row in arr], [bool(row[3]) for row in arr],
+            [bool(row[4] and row[5]) for row in arr])
+    return cols
+
+
+def doc_ents(doc: Doc) -> tuple[Span, ...]:
+    """The doc's named-entity spans, read once: `Doc.ents` walks every token on each call, and
+    extraction never changes them."""
+    ents = doc.user_data.get("kg_ents")
+    if ents is None:
+        ents = doc.user_data["kg_ents"] = tuple(doc.ents)
+    return ents
 
 
 @dataclass
@@ -28,7 +62,8 @@ class DocContext:
     demonym_tokens: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._sent_starts = [s.start for s in self.doc.sents]
+        self.sents: list[Span] = list(self.doc.sents)
+        self._sent_starts = [s.start for s in self.sents]
 
     # -- reading ----------------------------------------------------------------------------
     def sent_index(self, token_or_span: Token | Span) -> int:
@@ -118,8 +153,7 @@ class DocContext:
         self.relations.append(rel)
 
     def sentence_text(self, index: int) -> str:
-        sents = list(self.doc.sents)
-        return sents[index].text.strip() if 0 <= index < len(sents) else ""
+        return self.sents[index].text.strip() if 0 <= index < len(self.sents) else ""
 
     def to_record(self) -> ArticleRecord:
         """The plain record; entities without mentions are dropped with relations to them."""
@@ -128,7 +162,7 @@ class DocContext:
             e.mentions.sort(key=lambda m: m.start)
         return ArticleRecord(
             doc=self.document,
-            sentences=[s.text.strip() for s in self.doc.sents],
+            sentences=[s.text.strip() for s in self.sents],
             entities=[e for e in self.entities if e.key in live],
             relations=[r for r in self.relations if r.subject in live and (r.object is None or r.object in live)],
             claims=[

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span
 
-from kg.extract.context import DocContext
+from kg.extract.context import DocContext, columns, doc_ents
 from kg.gazetteer import Gazetteer, gazetteer, norm
 
 NER_LABELS = {"PERSON", "GPE", "LOC", "ORG", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"}
@@ -48,7 +48,7 @@ def extract_entities(ctx: DocContext) -> None:
     """Fill ctx with the article's Person, Country, Place and Organization entities."""
     gaz = gazetteer()
     doc = ctx.doc
-    spans = [clean(s, gaz, ctx) for s in doc.ents if s.label_ in NER_LABELS]
+    spans = [clean(s, gaz, ctx) for s in doc_ents(doc) if s.label_ in NER_LABELS]
     pieces = [p for group in spans for p in group]
     pieces = [with_admin_head(p, gaz) for p in merge_split_names(pieces)]
     from kg.extract.roles import title_person_spans  # roles know the title lexicon
@@ -246,9 +246,11 @@ def _org_by_verb(span: Span) -> bool:
 
 def _lowercase_words(doc) -> set[str]:
     """Words the document writes in lowercase somewhere (cached on the doc)."""
-    if not doc.user_data.get("kg_lower"):
-        doc.user_data["kg_lower"] = {t.text for t in doc if t.is_lower and t.is_alpha}
-    return doc.user_data["kg_lower"]
+    words = doc.user_data.get("kg_lower")
+    if words is None:
+        cols = columns(doc)
+        words = doc.user_data["kg_lower"] = {w for w, keep in zip(cols.text, cols.lower_alpha) if keep}
+    return words
 
 
 def _name_like(span: Span) -> bool:

@@ -21,13 +21,14 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Iterator
 
-from spacy.matcher import DependencyMatcher, Matcher
-from spacy.tokens import Doc, Token
+from spacy.matcher import Matcher
+from spacy.tokens import Token
 from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
 from kg.extract.context import DocContext
-from kg.extract.patterns import expand_patterns, read_pattern_file
+from kg.extract.patterns import (DependencyGroup, expand_patterns, read_pattern_file, sentence_words,
+                                 token_markers, token_pattern_needs)
 from kg.gazetteer import gazetteer
 from kg.records import EntityRecord
 
@@ -63,54 +64,12 @@ def lexicon(name: str = PATTERN_FILE) -> dict[str, frozenset[str]]:
     return load_patterns(name)["lexicon"]
 
 
-def _words(want) -> frozenset[str] | None:
-    """The words a LEMMA / LOWER constraint accepts (lower case), or None when it is not a word list."""
-    if isinstance(want, str):
-        return frozenset([want.lower()])
-    if isinstance(want, dict) and isinstance(want.get("IN"), list):
-        return frozenset(w.lower() for w in want["IN"])
-    return None
-
-
-def _needed_words(attrs_list: list[dict]) -> list[frozenset[str]]:
-    """For each required element of a pattern, the words one of which the text must contain."""
-    out = []
-    for attrs in attrs_list:
-        for key in ("LEMMA", "LOWER"):
-            words = _words(attrs.get(key))
-            if words is not None:
-                out.append(words)
-    return out
-
-
 @lru_cache(maxsize=None)
-def _requirements(name: str, kind: str, group: str) -> tuple[tuple[str, tuple[frozenset[str], ...]], ...]:
-    """(pattern name, word sets it needs) for each pattern of a group: a pattern whose words are not
-    all in the text cannot match, and is left out of the matcher (the DependencyMatcher's cost grows
-    with the number of pattern nodes times the number of tokens)."""
-    out = []
-    for spec in load_patterns(name)[kind].get(group, []):
-        if kind == "dependency_patterns":
-            attrs = [node.get("RIGHT_ATTRS", {}) for node in spec["pattern"]]
-        else:
-            attrs = [el for el in spec["pattern"] if el.get("OP", "1") in ("1", "+", "!")]
-        out.append((spec["name"], tuple(_needed_words(attrs))))
-    return tuple(out)
-
-
-def _doc_words(doc: Doc) -> frozenset[str]:
-    """Every word and lemma of the doc, lower case (computed once per doc: all stages ask)."""
-    words = doc.user_data.get("kg_words")
-    if words is None:
-        words = frozenset(t.lower_ for t in doc) | frozenset(t.lemma_.lower() for t in doc)
-        doc.user_data["kg_words"] = words
-    return words
-
-
-def _active(doc: Doc, name: str, kind: str, group: str) -> frozenset[str]:
-    words = _doc_words(doc)
-    return frozenset(pname for pname, needs in _requirements(name, kind, group)
-                     if all(need & words for need in needs))
+def _token_needs(name: str, group: str) -> tuple[tuple[str, tuple[frozenset[str], ...]], ...]:
+    """(pattern name, word sets it needs) for each token pattern of a group: a pattern whose words
+    are not all in the text cannot match, and is left out of the matcher."""
+    return tuple((spec["name"], token_pattern_needs(spec))
+                 for spec in load_patterns(name)["token_patterns"].get(group, []))
 
 
 @lru_cache(maxsize=512)
@@ -122,14 +81,19 @@ def _token_matcher(vocab: Vocab, name: str, group: str, active: frozenset[str]) 
     return matcher, {spec["name"]: spec for spec in specs}
 
 
-@lru_cache(maxsize=512)
-def _dependency_matcher(vocab: Vocab, name: str, group: str,
-                        active: frozenset[str]) -> tuple[DependencyMatcher, dict[str, dict]]:
-    specs = [s for s in load_patterns(name)["dependency_patterns"].get(group, []) if s["name"] in active]
-    matcher = DependencyMatcher(vocab, validate=True)
-    for spec in specs:
-        matcher.add(spec["name"], [spec["pattern"]])
-    return matcher, {spec["name"]: spec for spec in specs}
+@lru_cache(maxsize=None)
+def _dependency_groups(name: str) -> dict[str, DependencyGroup]:
+    """All dependency-pattern groups of a pattern file, made at once so that they are matched together."""
+    return {group: DependencyGroup(f"{name}/{group}", specs)
+            for group, specs in load_patterns(name)["dependency_patterns"].items()}
+
+
+def dependency_group(name: str, group: str) -> DependencyGroup:
+    """The dependency patterns of one group of a pattern file."""
+    groups = _dependency_groups(name)
+    if group not in groups:
+        raise ConfigError(f"kg/data/patterns/{name} has no dependency-pattern group {group!r}")
+    return groups[group]
 
 
 def annotate(ctx: DocContext) -> None:
@@ -143,36 +107,41 @@ def annotate(ctx: DocContext) -> None:
 
 
 def run_token_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple[str, dict[str, Token]]]:
-    """(pattern name, role -> token) for every match of a token-pattern group, in text order."""
+    """(pattern name, role -> token) for every match of a token-pattern group, in text order.
+
+    Matched sentence by sentence, each with only the patterns whose words and entity types (the
+    `_.kg_type` / `_.kg_country` that `annotate` set) occur in it: the Matcher reads every
+    extension attribute of every token it is given, which is slow in Python.
+    """
     doc = ctx.doc
-    active = _active(doc, name, "token_patterns", group)
-    if not active:
+    needs_of = _token_needs(name, group)
+    if not needs_of:
         return
-    matcher, specs = _token_matcher(doc.vocab, name, group, active)
-    for match_id, start, end, align in sorted(matcher(doc, with_alignments=True), key=lambda m: (m[1], m[2])):
-        spec = specs[doc.vocab.strings[match_id]]
-        roles: dict[str, Token] = {}
-        for role, index in spec.get("roles", {}).items():
-            hits = [doc[start + k] for k, a in enumerate(align) if a == index]
-            if hits:
-                roles[role] = hits[-1] if role in ("subject", "agent") else hits[0]
-        yield spec["name"], roles
+    markers: dict[int, set[str]] = {}
+    for i in set(ctx.token_entity) | set(ctx.demonym_tokens):
+        tok = doc[i]
+        found = markers.setdefault(ctx.sent_index(tok), set())
+        found.add(token_markers("kg_type", tok._.kg_type))
+        found.add(token_markers("kg_country", tok._.kg_country))
+    for n, (start, end, words) in enumerate(sentence_words(doc)):
+        present = words | markers.get(n, set())
+        active = frozenset(pname for pname, needs in needs_of if all(need & present for need in needs))
+        if not active:
+            continue
+        matcher, specs = _token_matcher(doc.vocab, name, group, active)
+        for match_id, s, e, align in sorted(matcher(doc[start:end], with_alignments=True), key=lambda m: (m[1], m[2])):
+            spec = specs[doc.vocab.strings[match_id]]
+            roles: dict[str, Token] = {}
+            for role, index in spec.get("roles", {}).items():
+                hits = [doc[start + s + k] for k, a in enumerate(align) if a == index]
+                if hits:
+                    roles[role] = hits[-1] if role in ("subject", "agent") else hits[0]
+            yield spec["name"], roles
 
 
 def run_dependency_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple[str, dict[str, Token]]]:
     """(pattern name, RIGHT_ID -> token) for every match of a dependency-pattern group, in text order."""
-    doc = ctx.doc
-    active = _active(doc, name, "dependency_patterns", group)
-    if not active:
-        return
-    matcher, specs = _dependency_matcher(doc.vocab, name, group, active)
-    found = []
-    for match_id, token_ids in matcher(doc):
-        spec = specs[doc.vocab.strings[match_id]]
-        roles = {node["RIGHT_ID"]: doc[i] for node, i in zip(spec["pattern"], token_ids)}
-        found.append((min(token_ids), spec["name"], roles))
-    for _, pname, roles in sorted(found, key=lambda f: (f[0], f[1], sorted((k, t.i) for k, t in f[2].items()))):
-        yield pname, roles
+    yield from dependency_group(name, group).matches(ctx.doc)
 
 
 # -- who is meant ------------------------------------------------------------------------------
@@ -246,7 +215,7 @@ def antecedent(ctx: DocContext, tok: Token, types: tuple[str, ...]) -> EntityRec
         return None
     if not want:
         return None
-    sents = list(ctx.doc.sents)
+    sents = ctx.sents
     here = ctx.sent_index(tok)
     for index in (here, here - 1):
         if index < 0:

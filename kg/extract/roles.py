@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
-from kg.extract.context import DocContext
+from kg.extract.context import DocContext, doc_ents
 from kg.gazetteer import Gazetteer, gazetteer
 from kg.records import EntityRecord
 
@@ -121,7 +121,7 @@ def name_after(doc: Doc, role: Span, gaz: Gazetteer) -> Span | None:
     last = span[-1].lower_.rstrip(".")
     if len(span) > 1 and (last in COMPANY_SUFFIXES or last in gaz.org_heads):
         return None  # "lead manager Hambros Bank Ltd": a company after a title
-    ent_end = next((e.end for e in doc.ents if e.start <= span.start < e.end and e.label_ == "ORG"), None)
+    ent_end = next((e.end for e in doc_ents(doc) if e.start <= span.start < e.end and e.label_ == "ORG"), None)
     if ent_end is not None and ent_end > span.end:
         return None  # the run is the start of a longer organisation name
     return span
