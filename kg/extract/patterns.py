@@ -180,12 +180,41 @@ def _matcher(vocab: Vocab, active: frozenset[str]) -> DependencyMatcher:
     return matcher
 
 
+class _NeedsIndex:
+    """Which patterns a set of words makes possible: an inverted index from each needed word to
+    the (pattern, requirement) pairs it satisfies, so that a sentence costs one set intersection
+    rather than a test of every pattern."""
+
+    def __init__(self, needs: list[tuple[str, tuple[frozenset[str], ...]]]) -> None:
+        self.always = frozenset(name for name, need in needs if not need)
+        self.counts = {name: len(need) for name, need in needs}
+        self.by_word: dict[str, list[tuple[str, int]]] = {}
+        for name, need in needs:
+            for k, words in enumerate(need):
+                for word in words:
+                    self.by_word.setdefault(word, []).append((name, k))
+        self.words = frozenset(self.by_word)
+
+    def active(self, words: frozenset[str]) -> frozenset[str]:
+        met: dict[str, set[int]] = {}
+        for word in words & self.words:
+            for name, k in self.by_word[word]:
+                met.setdefault(name, set()).add(k)
+        return self.always | {name for name, ks in met.items() if len(ks) == self.counts[name]}
+
+
+_INDEXES: dict[tuple[str, ...], _NeedsIndex] = {}
+
+
 def _match_groups(doc: Doc, groups: list[DependencyGroup], results: dict[str, list]) -> None:
     """Match `groups` on `doc`, sentence by sentence, into results[group key]."""
     found: dict[str, list] = {g.key: [] for g in groups}
-    needs = [need for g in groups for need in g.needs]
+    keys = tuple(g.key for g in groups)
+    index = _INDEXES.get(keys)
+    if index is None:
+        index = _INDEXES[keys] = _NeedsIndex([need for g in groups for need in g.needs])
     for start, end, words in sentence_words(doc):
-        active = frozenset(name for name, need in needs if all(n & words for n in need))
+        active = index.active(words)
         if not active:
             continue
         for match_id, token_ids in _matcher(doc.vocab, active)(sentence_doc(doc, start, end)):

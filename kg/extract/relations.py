@@ -21,13 +21,15 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Iterator
 
+import numpy
+from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
 from spacy.matcher import Matcher
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
 from kg.extract.context import DocContext
-from kg.extract.patterns import (DependencyGroup, expand_patterns, read_pattern_file, sentence_words,
+from kg.extract.patterns import (DependencyGroup, expand_patterns, read_pattern_file, sentence_doc, sentence_words,
                                  token_markers, token_pattern_needs)
 from kg.gazetteer import gazetteer
 from kg.records import EntityRecord
@@ -72,13 +74,51 @@ def _token_needs(name: str, group: str) -> tuple[tuple[str, tuple[frozenset[str]
                  for spec in load_patterns(name)["token_patterns"].get(group, []))
 
 
+#: kg's token extensions, as the built-in attributes they are copied to for the Matcher
+EXTENSION_ATTRS = {"kg_type": "ENT_TYPE", "kg_country": "ENT_KB_ID"}
+COUNTRY_MARK = "kg_country"
+
+
+def _builtin(element: dict) -> dict:
+    """A Matcher pattern element with its kg extensions ("_": {"kg_type": …}, {"kg_country": true})
+    turned into the built-in attributes `_sentence_copy` sets (ENT_TYPE, ENT_KB_ID)."""
+    ext = element.get("_")
+    if not ext:
+        return element
+    out = {k: v for k, v in element.items() if k != "_"}
+    for name, want in ext.items():
+        if name not in EXTENSION_ATTRS:
+            raise ConfigError(f"kg/data/patterns: token pattern element {element} tests unknown extension {name!r} "
+                              f"(known: {', '.join(EXTENSION_ATTRS)})")
+        if name == "kg_country":
+            want = COUNTRY_MARK if want else {"NOT_IN": [COUNTRY_MARK]}
+        out[EXTENSION_ATTRS[name]] = want
+    return out
+
+
 @lru_cache(maxsize=512)
 def _token_matcher(vocab: Vocab, name: str, group: str, active: frozenset[str]) -> tuple[Matcher, dict[str, dict]]:
     specs = [s for s in load_patterns(name)["token_patterns"].get(group, []) if s["name"] in active]
     matcher = Matcher(vocab, validate=True)
     for spec in specs:
-        matcher.add(spec["name"], [spec["pattern"]])
+        matcher.add(spec["name"], [[_builtin(el) for el in spec["pattern"]]])
     return matcher, {spec["name"]: spec for spec in specs}
+
+
+def _sentence_copy(ctx: DocContext, start: int, end: int, marks: dict[int, tuple[str, str, bool]]) -> Doc:
+    """The sentence as a Doc of its own whose tokens carry the resolved entities as built-in
+    attributes (ENT_TYPE = kg type, ENT_KB_ID = "kg_country"): the Matcher reads those in C, where
+    it would call Python for every extension attribute of every token."""
+    sent = sentence_doc(ctx.doc, start, end)
+    strings = ctx.doc.vocab.strings
+    rows = []
+    for i in range(start, end):
+        key, kg_type, country = marks.get(i, ("", "", False))
+        inside = kg_type and i - 1 >= start and marks.get(i - 1, ("",))[0] == key
+        rows.append((2 if not kg_type else 1 if inside else 3, strings.add(kg_type) if kg_type else 0,
+                     strings.add(COUNTRY_MARK) if country else 0))
+    sent.from_array([ENT_IOB, ENT_TYPE, ENT_KB_ID], numpy.asarray(rows, dtype="uint64"))
+    return sent
 
 
 @lru_cache(maxsize=None)
@@ -109,27 +149,31 @@ def annotate(ctx: DocContext) -> None:
 def run_token_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple[str, dict[str, Token]]]:
     """(pattern name, role -> token) for every match of a token-pattern group, in text order.
 
-    Matched sentence by sentence, each with only the patterns whose words and entity types (the
-    `_.kg_type` / `_.kg_country` that `annotate` set) occur in it: the Matcher reads every
-    extension attribute of every token it is given, which is slow in Python.
+    Matched sentence by sentence, each with only the patterns whose words and entity types (as
+    `annotate` set them: `_.kg_type`, `_.kg_country`) occur in it, on a copy of the sentence that
+    carries those as built-in attributes (`_sentence_copy`).
     """
     doc = ctx.doc
     needs_of = _token_needs(name, group)
     if not needs_of:
         return
-    markers: dict[int, set[str]] = {}
-    for i in set(ctx.token_entity) | set(ctx.demonym_tokens):
+    marks: dict[int, tuple[str, str, bool]] = {}
+    present: dict[int, set[str]] = {}
+    for i in sorted(set(ctx.token_entity) | set(ctx.demonym_tokens)):
         tok = doc[i]
-        found = markers.setdefault(ctx.sent_index(tok), set())
-        found.add(token_markers("kg_type", tok._.kg_type))
-        found.add(token_markers("kg_country", tok._.kg_country))
+        kg_type, country = tok._.kg_type, tok._.kg_country
+        marks[i] = (ctx.token_entity.get(i, ""), kg_type, country)
+        found = present.setdefault(ctx.sent_index(tok), set())
+        found.add(token_markers("kg_type", kg_type))
+        found.add(token_markers("kg_country", country))
     for n, (start, end, words) in enumerate(sentence_words(doc)):
-        present = words | markers.get(n, set())
-        active = frozenset(pname for pname, needs in needs_of if all(need & present for need in needs))
+        active = frozenset(pname for pname, needs in needs_of
+                           if all(need & words or need & present.get(n, set()) for need in needs))
         if not active:
             continue
         matcher, specs = _token_matcher(doc.vocab, name, group, active)
-        for match_id, s, e, align in sorted(matcher(doc[start:end], with_alignments=True), key=lambda m: (m[1], m[2])):
+        sent = _sentence_copy(ctx, start, end, marks)
+        for match_id, s, e, align in sorted(matcher(sent, with_alignments=True), key=lambda m: (m[1], m[2])):
             spec = specs[doc.vocab.strings[match_id]]
             roles: dict[str, Token] = {}
             for role, index in spec.get("roles", {}).items():
