@@ -114,3 +114,60 @@ def test_heading_run_into_its_paragraph_is_split(nlp, line: str, first_sentence:
 def test_ordinary_sentences_are_not_split_as_headings(nlp, line: str) -> None:
     rec = run(nlp, "Intro line\n\n" + line + "\n")
     assert rec.sentences[1] == line
+
+
+# -- organisation typing: designators, firm names, short forms, acronyms -------------------------
+
+
+def test_name_ending_in_a_corporate_designator_is_an_organization(nlp) -> None:
+    rec = run(nlp, "Hartwell Realty Trust said shareholders approved the purchase of its adviser, "
+                   "Oakridge Advisory Corp, for 600,000 shares.")
+    assert by_label(rec).get("Oakridge Advisory Corp") == "Organization"  # not a Person by the apposition "adviser"
+
+
+def test_stock_symbol_after_the_designator_is_an_alias_not_part_of_the_name(nlp) -> None:
+    rec = run(nlp, "Its parent, Halvorsen Brace Kittredge Inc HBK, bought the publisher last year. HBK said the deal closed.")
+    orgs = [e for e in rec.entities if e.type == "Organization"]
+    assert [o.label for o in orgs] == ["Halvorsen Brace Kittredge Inc"]
+    assert "HBK" in orgs[0].aliases
+    assert not any(e.type == "Person" for e in rec.entities)
+
+
+def test_partners_joined_by_and_co_are_one_firm(nlp) -> None:
+    rec = run(nlp, "The notes were sold through lead manager Pelham, Whitcombe and Co Inc. The issue was not rated, Pelham said.")
+    ents = by_label(rec)
+    firm = next(label for label in ents if label.startswith("Pelham, Whitcombe and Co"))
+    assert ents[firm] == "Organization"
+    assert not any(t == "Person" for t in ents.values())  # neither "Pelham" nor "Whitcombe"
+
+
+def test_later_short_form_of_an_organization_is_that_organization(nlp) -> None:
+    rec = run(nlp, "Burlington Mills Inc shares rose sharply. Burlington said it did not know why.")
+    ents = by_label(rec)
+    assert ents == {"Burlington Mills Inc": "Organization"}
+
+
+def test_short_form_after_a_locative_preposition_stays_a_place(nlp) -> None:
+    rec = run(nlp, "Dallas Power Co raised its rates. Its offices in Dallas were closed on Monday.")
+    ents = by_label(rec)
+    assert ents.get("Dallas") == "Place" and ents.get("Dallas Power Co") == "Organization"
+
+
+def test_bracketed_acronym_joins_the_name_before_it(nlp) -> None:
+    rec = run(nlp, "Officials of the Ministry of Foreign Trade and Industry (MFTI) met on Monday. MFTI said the talks went well.")
+    assert by_label(rec) == {"Ministry of Foreign Trade and Industry": "Organization"}
+
+
+def test_misspelt_month_is_not_a_place(nlp) -> None:
+    rec = run(nlp, "Grumman Electronics Inc said the product was first sold in Feburary after six months of research.")
+    assert "Feburary" not in by_label(rec)
+
+
+def test_number_word_inside_a_company_name_is_kept(nlp) -> None:
+    rec = run(nlp, "Underwriters are led by First Boston Corp and Morgan Stanley.")
+    assert by_label(rec).get("First Boston Corp") == "Organization"
+
+
+def test_name_modifying_an_organisation_noun_is_an_organization(nlp) -> None:
+    rec = run(nlp, "Agrovet Holdings operates in Europe through its Fertilex division.")
+    assert by_label(rec).get("Fertilex") == "Organization"

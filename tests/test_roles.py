@@ -63,3 +63,10 @@ def test_counterpart_takes_the_other_side_title(nlp) -> None:
 )
 def test_no_person_role_without_a_named_person(nlp, text: str) -> None:
     assert not any(kind == "role" for _, kind, _ in roles(nlp, text))
+
+
+def test_firm_after_a_title_is_not_a_person(nlp) -> None:
+    rec = extract(Document(id="t", text="Acme Corp is raising 500 mln dlrs via notes, said lead manager "
+                                        "Halsey Stuart Captial Markets."), nlp)
+    types = {e.label: e.type for e in rec.entities}
+    assert types.get("Halsey Stuart Captial Markets") == "Organization"  # "Markets" heads a firm's name

@@ -9,7 +9,11 @@ PRODUCT, headlines run into the next sentence). Each is fixed by a general mecha
 3. title patterns (kg/extract/roles.py): the name after a job title is a Person;
 4. gazetteers: countries (names, short forms), demonyms, GeoNames places, place/org head nouns;
 5. alias resolution: "Lavrov" is the article's "Sergei Lavrov", whatever the model typed it;
-6. type voting across all mentions of the same name.
+   "Burlington" after "Burlington Industries Inc" is that company; "(MITI)" and a stock symbol
+   after a company's designator ("... Inc HBJ") name the entity before them;
+6. company names: a designator ("Inc", "Corp") makes an Organization, joins a name the model cut
+   in two, and partners' names joined by "and Co" / "and Sons" are one firm;
+7. type voting across all mentions of the same name.
 """
 from __future__ import annotations
 
@@ -50,10 +54,13 @@ def extract_entities(ctx: DocContext) -> None:
     doc = ctx.doc
     spans = [clean(s, gaz, ctx) for s in doc_ents(doc) if s.label_ in NER_LABELS]
     pieces = [p for group in spans for p in group]
-    pieces = [with_admin_head(p, gaz) for p in merge_split_names(pieces)]
+    pieces = [with_admin_head(p, gaz) for p in merge_designator_runs(merge_split_names(pieces))]
+    firms = conjoined_firm_spans(doc)
+    in_firm = {i for f in firms for i in range(f.start, f.end)}
+    pieces = [r for p in pieces for r in _outside(p, firms)] + firms
     from kg.extract.roles import title_person_spans  # roles know the title lexicon
 
-    titled = title_person_spans(doc, gaz)
+    titled = [t for t in title_person_spans(doc, gaz) if not any(i in in_firm for i in range(t.start, t.end))]
     candidates: list[Candidate] = []
     taken: set[int] = set()
     for span in titled:
@@ -115,6 +122,12 @@ def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
             s += 1
         while e > s and (doc[e - 1].is_punct or doc[e - 1].is_space or doc[e - 1].text in POSSESSIVE):
             e -= 1
+        if e - s >= 3 and _is_ticker(doc[e - 1]) and _is_designator(doc[e - 2]):
+            e -= 1  # "CBS Inc CBS": news wires put the stock symbol after the company's name
+        if (label in ("GPE", "LOC") and e == span.end and e + 1 < len(doc) and doc[e].text == "-"
+                and not doc[e - 1].whitespace_ and not doc[e].whitespace_ and doc[e + 1].is_title
+                and not doc[e + 1].ent_type_):
+            e += 2  # "Centre-West": the name is the whole hyphenated compound, not its first half
         # trailing demonyms are adjectives of the next noun, not part of an ORG/PERSON name
         if span.label_ in ("ORG", "PERSON") or n > 0:
             k = _trailing_demonym(doc, s, e, gaz)
@@ -139,6 +152,107 @@ def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
             if not (piece[-1].lower_ in heads or (len(piece) >= 2 and all(t.is_title for t in piece))):
                 continue
         out.append(piece)
+    return out
+
+
+def _is_designator(tok) -> bool:
+    """ "Inc", "Corp.", "Ltd": a corporate designator (it ends a company's name)."""
+    return tok.lower_.rstrip(".") in COMPANY_SUFFIXES and tok.text[:1].isupper()
+
+
+def _is_ticker(tok) -> bool:
+    """An exchange symbol written after a company name ("HBJ", "FLD"): 2-5 capitals, not a designator."""
+    return tok.is_alpha and tok.is_upper and 2 <= len(tok) <= 5 and tok.lower_ not in COMPANY_SUFFIXES
+
+
+def merge_designator_runs(spans: list[Span]) -> list[Span]:
+    """A name piece directly followed by a piece that ends in a corporate designator is one
+    company name the model cut in two: "Harcourt Brace" + "Jovanovich Inc" (typed PERSON)."""
+    if not spans:
+        return spans
+    out = [spans[0]]
+    for span in spans[1:]:
+        prev = out[-1]
+        doc = span.doc
+        if (prev.end == span.start and _is_designator(span[-1]) and len(span) >= 2
+                and prev.label_ in ("ORG", "PERSON", "GPE", "NORP", "FAC", "PRODUCT")
+                and prev[-1].whitespace_ and "\n" not in prev[-1].whitespace_
+                and all(t.text[:1].isupper() or t.is_punct for t in prev)):
+            out[-1] = Span(doc, prev.start, span.end, label="ORG")
+            continue
+        out.append(span)
+    return out
+
+
+#: words that end a firm name written as a list of partners: "Stifel, Nicolaus and Co",
+#: "Samuel Montagu and Sons Ltd", "Don Bybee and Associates"
+FIRM_TAILS = {"co", "company", "sons", "associates", "partners", "brothers", "bros"}
+
+
+def conjoined_firm_spans(doc) -> list[Span]:
+    """Firm names made of partners' names joined by "and"/"&" and ending in Co, Sons, Associates
+    (plus designators): the model cuts them into people and places; they are one Organization."""
+    out: list[Span] = []
+    n = len(doc)
+    for i in range(1, n - 1):
+        conj = doc[i]
+        tail = doc[i + 1]
+        if conj.lower_ not in ("and", "&") or tail.lower_.rstrip(".") not in FIRM_TAILS or not tail.text[:1].isupper():
+            continue
+        start = i
+        names = 0
+        while start > 0 and i - start < 8:
+            tok = doc[start - 1]
+            if "\n" in tok.whitespace_:
+                break
+            if tok.text == "," and names:
+                start -= 1
+                continue
+            if _is_designator(tok):
+                break  # "First Boston Corp, Goldman, Sachs and Co": the designator ends the firm before
+            if (tok.text == "." and start >= 2 and not doc[start - 2].whitespace_ and doc[start - 2].is_title
+                    and doc[start - 2].is_alpha):
+                start -= 2  # "Alex. Brown and Sons": an abbreviated first name
+                names += 1
+                continue
+            if (tok.is_title or (tok.is_upper and tok.is_alpha)) and tok.pos_ == "PROPN" and tok.lower_ not in LEADING_DROP:
+                start -= 1
+                names += 1
+                continue
+            break
+        while start < i and doc[start].text == ",":
+            start += 1
+        if not names:
+            continue
+        end = i + 2
+        while end < n and _is_designator(doc[end]) and "\n" not in doc[end - 1].whitespace_:
+            end += 1
+        if out and out[-1].end > start:
+            continue
+        out.append(Span(doc, start, end, label="ORG"))
+    return out
+
+
+def _outside(span: Span, firms: list[Span]) -> list[Span]:
+    """The parts of a name span outside the firm names it overlaps, when they are names themselves:
+    "Goldman, Sachs and Co and Eberstadt Fleming Inc" keeps "Eberstadt Fleming Inc"."""
+    inside = {i for f in firms if f.start < span.end and span.start < f.end for i in range(f.start, f.end)}
+    if not inside:
+        return [span]
+    doc = span.doc
+    out: list[Span] = []
+    run: list[int] = []
+    for i in list(range(span.start, span.end)) + [None]:
+        if i is not None and i not in inside:
+            run.append(i)
+            continue
+        while run and (doc[run[0]].lower_ in ("and", "&") or doc[run[0]].is_punct):
+            run.pop(0)
+        while run and (doc[run[-1]].lower_ in ("and", "&") or doc[run[-1]].is_punct):
+            run.pop()
+        if run and doc[run[0]].text[:1].isupper():
+            out.append(Span(doc, run[0], run[-1] + 1, label=span.label_))
+        run = []
     return out
 
 
@@ -206,8 +320,8 @@ def with_admin_head(span: Span, gaz: Gazetteer) -> Span:
 
 
 def apposition_kind(span: Span, gaz: Gazetteer) -> str | None:
-    """What an apposition says the name is: "Magna, a Canadian automobile parts company" is an
-    Organization, "Craiova, a city in Romania" a Place, "Kaja Kallas, the EU's foreign policy
+    """What an apposition (or the noun a name modifies: "its Conserv division") says the name is:
+    "Magna, a Canadian automobile parts company" is an Organization, "Craiova, a city in Romania" a Place, "Kaja Kallas, the EU's foreign policy
     chief" a Person (job titles mark people)."""
     from kg.extract.roles import role_words
 
@@ -215,6 +329,11 @@ def apposition_kind(span: Span, gaz: Gazetteer) -> str | None:
     nouns = [t for t in root.children if t.dep_ == "appos" and t.i >= span.end]
     if root.dep_ == "appos" and root.head.i < span.start:
         nouns.append(root.head)
+    head = root.head
+    if (root.dep_ == "compound" and head.i >= span.end and head.pos_ == "NOUN" and head.is_lower
+            and gaz.kinds.get(head.lemma_.lower()) == "Organization" and gaz.place(span.text) is None
+            and (span.label_ != "PERSON" or (span.start > 0 and span.doc[span.start - 1].lower_ in ("its", "their")))):
+        return "Organization"  # "its Conserv division", "its Yale E. Key unit": the noun says what it is
     for noun in nouns:
         if noun.pos_ != "NOUN":
             continue
@@ -254,9 +373,36 @@ def _lowercase_words(doc) -> set[str]:
 
 
 def _name_like(span: Span) -> bool:
-    """A name starts with a capital letter and is not a number ("five", "206p" are not places)."""
+    """A name starts with a capital letter and is not a number ("Five", "206p" are not places);
+    number words inside a longer name are part of it ("First Boston Corp", "Three Mile Island")."""
     first = span[0]
-    return first.text[:1].isupper() and not any(t.like_num or any(c.isdigit() for c in t.text) for t in span)
+    if not first.text[:1].isupper() or any(any(c.isdigit() for c in t.text) for t in span):
+        return False
+    return not all(t.like_num for t in span)  # "Five" is a number, "First Boston Corp" a name
+
+
+CALENDAR_WORDS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                  "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+                  "saturday", "sunday")
+
+
+def _calendar_word(text: str) -> bool:
+    """A month or weekday name, or a misspelling of one of five letters or more (one wrong, missing,
+    extra or swapped letter: "Feburary", "Wendesday")."""
+    word = text.lower().rstrip(".")
+    return len(word) >= 5 and any(len(w) >= 5 and _one_edit(word, w) for w in CALENDAR_WORDS)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """At most one insertion, deletion, substitution or swap of adjacent letters turns a into b."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 def head_word(span: Span) -> str:
@@ -281,6 +427,10 @@ def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
     head = head_word(span)
     if not _name_like(span):
         return None
+    if len(span) > 1 and _is_designator(span[-1]):
+        return Candidate(span, "Organization", 3)  # "Wedgestone Advisory Corp", "West Point-Pepperell Inc"
+    if len(span) == 1 and label != "PERSON" and _calendar_word(text) and gaz.place(text) is None:
+        return None  # "in Feburary": a (misspelt) month or weekday, not a name
     kind = apposition_kind(span, gaz)
     if kind is not None and label in ("PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT"):
         place = gaz.place(text) if kind == "Place" else None
@@ -350,6 +500,12 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
         if host:
             alias_of[id(c)] = min(host, key=lambda o: abs(o.span.start - c.span.start))
             c.type = "Organization"
+    # 1c. an acronym in brackets after a name is that name ("Ministry of International Trade and
+    # Industry (MITI)"), and so is every later use of the acronym
+    _resolve_acronyms(cands, alias_of)
+    # 1d. a later short form of an organisation named earlier ("Burlington Industries Inc" ...
+    # "Burlington said") is that organisation, unless it is evidently a place
+    _resolve_org_short_forms(cands, alias_of)
     # 2. votes: a name's type is the one with the most evidence over all its mentions
     groups: dict[str, list[Candidate]] = defaultdict(list)
     for c in cands:
@@ -395,6 +551,105 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
         # (DocContext.country_at): alone, "Canadian dollars" does not make an article about Canada
         for k in range(i, j):
             ctx.demonym_tokens[k] = ent.key if ent is not None else f"country:{country.code}"
+
+
+ACRONYM_SKIP = {"of", "and", "the", "for", "on", "in", "de", "&"}
+
+
+def _initials(span: Span) -> str:
+    return "".join(t.text[0].upper() for t in span if t.lower_ not in ACRONYM_SKIP and t.text[:1].isalpha())
+
+
+def _acronym(text: str) -> str | None:
+    """The letters of an acronym-like mention ("MITI", "MITIs"), else None."""
+    word = text[:-1] if len(text) > 3 and text.endswith("s") and text[:-1].isupper() else text
+    return word if word.isalpha() and word.isupper() and 2 <= len(word) <= 8 else None
+
+
+def _resolve_acronyms(cands: list[Candidate], alias_of: dict[int, Candidate]) -> None:
+    ends = {c.span.end: c for c in cands if c.type != "Country"}
+    hosts: dict[str, Candidate] = {}
+    for c in cands:  # "Harcourt Brace Jovanovich Inc HBJ": the stock symbol names the company too
+        doc, end = c.span.doc, c.span.end
+        if c.type == "Organization" and end < len(doc) and _is_designator(doc[end - 1]) and _is_ticker(doc[end]):
+            hosts.setdefault(doc[end].text, alias_of.get(id(c), c))
+    for c in cands:
+        acro = _acronym(c.span.text)
+        start = c.span.start
+        if (acro is None or c.type == "Country" or (c.type == "Place" and c.code) or start < 2
+                or c.span.doc[start - 1].text != "("):
+            continue
+        host = ends.get(start - 1)
+        if host is None:
+            continue
+        letters = _initials(host.span)
+        if host.type != "Organization" and not (len(letters) >= len(acro) and
+                                                (letters.endswith(acro) or letters.startswith(acro))):
+            continue  # after an organisation, any capitals in brackets name it: "DuPont (DD)"
+        hosts.setdefault(acro, alias_of.get(id(host), host))
+    if not hosts:
+        return
+    for c in cands:
+        acro = _acronym(c.span.text)
+        host = hosts.get(acro) if acro else None
+        if c.type == "Country" and not (c.span.start > 0 and _is_designator(c.span.doc[c.span.start - 1])):
+            continue  # "in the UK" stays the country; only "Union Carbide Corp UK" is the symbol
+        if host is not None and c is not host and id(c) not in alias_of:
+            alias_of[id(c)] = host
+            c.type, c.weight = host.type, max(c.weight, 2)
+
+
+#: prepositions after which a gazetteer place name stays a place ("offices in Burlington")
+LOCATIVE_PREPS = {"in", "at", "near", "outside", "around", "from", "to", "into", "across", "throughout"}
+
+
+def _resolve_org_short_forms(cands: list[Candidate], alias_of: dict[int, Candidate]) -> None:
+    """A mention equal to the leading word(s) of an organisation's name earlier in the article
+    joins that organisation. People whose name only the model proposed, places no gazetteer knows
+    and organisations join (the nearest earlier host; an organisation only when it is the sole
+    one); a gazetteer place joins only when the model itself read it as an organisation and it
+    does not follow a locative preposition; countries never do."""
+    orgs = [c for c in cands if c.type == "Organization" and len(_tokens(c.span.text)) >= 2]
+    if not orgs:
+        return
+    for c in cands:
+        if id(c) in alias_of or c.type == "Country":
+            continue
+        if c.type == "Person" and c.weight > 1:
+            continue
+        if c.type == "Place" and c.weight >= 2 and c.code and c.span.label_ != "ORG":
+            continue
+        if c.type == "Place" and c.span.label_ != "ORG" and _after_locative(c.span):
+            continue
+        toks = _tokens(c.span.text)
+        if not toks:
+            continue
+        if c.type != "Organization" and toks[-1].endswith("s") and len(toks[-1]) > 3:
+            plain = toks[:-1] + [toks[-1][:-1]]  # "Burlingtons" (lost apostrophe)
+        else:
+            plain = toks
+        hosts = []
+        for o in orgs:
+            if o.span.start >= c.span.start:
+                break
+            otoks = _tokens(o.span.text)
+            if any(len(otoks) > len(t) and otoks[:len(t)] == t for t in (toks, plain)):
+                hosts.append(alias_of.get(id(o), o))
+        if not hosts:
+            continue
+        if c.type == "Organization" and len({norm(h.span.text) for h in hosts}) > 1:
+            continue
+        host = hosts[-1]
+        alias_of[id(c)] = host
+        c.type = "Organization"
+
+
+def _after_locative(span: Span) -> bool:
+    doc = span.doc
+    i = span.start - 1
+    while i >= 0 and doc[i].lower_ in LEADING_DROP:
+        i -= 1
+    return i >= 0 and doc[i].lower_ in LOCATIVE_PREPS
 
 
 def _best_full_name(c: Candidate, toks: list[str], persons: list[Candidate], cands: list[Candidate]) -> Candidate | None:
