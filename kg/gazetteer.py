@@ -20,17 +20,25 @@ import pycountry
 DATA = resources.files("kg") / "data"
 
 
+_POSSESSIVE = re.compile(r"'s$")
+_ARTICLE = re.compile(r"^the\s+")
+_DASHES = re.compile(r"[-\u2013\u2014_/]")
+_PUNCT = re.compile(r"[^\w\s]")
+_SPACES = re.compile(r"\s+")
+
+
 @lru_cache(maxsize=1 << 16)  # pure, and called for the same few names again and again (linking contexts)
 def norm(text: str) -> str:
     """Case-folded, accent-stripped, punctuation-light key for name lookups."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("\u2019", "'").replace("\u2018", "'").casefold()
-    text = re.sub(r"'s$", "", text.strip())
-    text = re.sub(r"^the\s+", "", text)
-    text = re.sub(r"[-\u2013\u2014_/]", " ", text)
-    text = re.sub(r"[^\w\s]", "", text)
-    return re.sub(r"\s+", " ", text).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = _POSSESSIVE.sub("", text.casefold().strip())
+    text = _ARTICLE.sub("", text)
+    text = _DASHES.sub(" ", text)
+    text = _PUNCT.sub("", text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def _data_lines(name: str) -> list[list[str]]:

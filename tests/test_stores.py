@@ -443,3 +443,32 @@ def test_default_graph_triples_are_refused_by_servers(fake) -> None:
     report = load_quads([quad], server.url, dialect="generic")
     assert "outside a named graph" in report.failed["(default graph)"] and not server.requests
 
+
+
+@pytest.mark.server
+def test_bulk_load_into_an_empty_server_sends_no_drop_yet_replaces_later(tmp_path: Path) -> None:
+    """A bulk load into a server with no named graph skips the DROPs (every graph is new); a graph
+    split over two batches keeps both halves; the next bulk load replaces graphs as always."""
+    prefix = EX + "fresh/"
+    v1, v2 = tmp_path / "v1.nq", tmp_path / "v2.trig"
+    ox.serialize(ox.parse(articles_trig(prefix, range(20), "old"), format=ox.RdfFormat.TRIG), str(v1), ox.RdfFormat.N_QUADS)
+    split = tmp_path / "split.nq"  # article a0 again at the end: appended within one load, not dropped
+    split.write_text(v1.read_text() + f'<{prefix}s0> <{EX}extra> "late" <{prefix}a0> .\n')
+    v2.write_text(articles_trig(prefix, range(5, 6), "new", per_article=1))
+    server = oxigraph_server(tmp_path / "ox").start()
+    try:
+        store = SparqlStore(server.url)
+        updates: list[str] = []
+        real_update = store._update
+        store._update = lambda text: (updates.append(text), real_update(text))[1]  # type: ignore[method-assign]
+        first = load_files([split], store, bulk=True, batch_size=30)
+        assert first.ok and len(first.loaded) == 20
+        assert not any("DROP" in u for u in updates)
+        contents = graph_contents(store, prefix)
+        assert "late" in contents[f"{prefix}a0"] and "old-0-0" in contents[f"{prefix}a0"]
+        assert load_files([v2], store, bulk=True).loaded == [f"{prefix}a5"]
+        assert any("DROP" in u for u in updates)
+        assert graph_contents(store, prefix)[f"{prefix}a5"] == {"new-5-0", "new", f"{prefix}s5"}
+        assert store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0][0].value == str(19 * 6 + 1 + 3)
+    finally:
+        server.stop()

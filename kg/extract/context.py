@@ -6,6 +6,7 @@ claimant, an agreement). `to_record()` freezes it into the plain `ArticleRecord`
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -66,17 +67,10 @@ class DocContext:
         self._sent_starts = [s.start for s in self.sents]
 
     # -- reading ----------------------------------------------------------------------------
-    def sent_index(self, token_or_span: Token | Span) -> int:
-        """Index of the sentence holding the token (or the span's first token)."""
-        i = token_or_span.i if isinstance(token_or_span, Token) else token_or_span.start
-        lo, hi = 0, len(self._sent_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self._sent_starts[mid] <= i:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo
+    def sent_index(self, where: Token | Span | int) -> int:
+        """Index of the sentence holding the token (or the span's first token, or token index)."""
+        i = where if isinstance(where, int) else where.i if isinstance(where, Token) else where.start
+        return max(0, bisect_right(self._sent_starts, i) - 1)
 
     def entity_at(self, token: Token | int) -> EntityRecord | None:
         """The entity a token belongs to (a named mention), or None."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Span
 
@@ -386,6 +387,7 @@ CALENDAR_WORDS = ("january", "february", "march", "april", "may", "june", "july"
                   "saturday", "sunday")
 
 
+@lru_cache(maxsize=1 << 14)
 def _calendar_word(text: str) -> bool:
     """A month or weekday name, or a misspelling of one of five letters or more (one wrong, missing,
     extra or swapped letter: "Feburary", "Wendesday")."""

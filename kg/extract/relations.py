@@ -136,14 +136,23 @@ def dependency_group(name: str, group: str) -> DependencyGroup:
     return groups[group]
 
 
-def annotate(ctx: DocContext) -> None:
-    """Copy the resolved entities onto the tokens, for token patterns to see."""
+def _token_annotations(ctx: DocContext) -> Iterator[tuple[int, str, str, bool]]:
+    """(token index, entity key, kg type, names or implies a country) of every token inside a
+    resolved mention or a demonym, in text order."""
     by_key = {e.key: e for e in ctx.entities}
-    for i in set(ctx.token_entity) | set(ctx.demonym_tokens):
-        tok = ctx.doc[i]
-        ent = by_key.get(ctx.token_entity.get(i, ""))
-        tok._.kg_type = ent.type if ent is not None else ""
-        tok._.kg_country = (ent is not None and ent.type == "Country") or i in ctx.demonym_tokens
+    for i in sorted(set(ctx.token_entity) | set(ctx.demonym_tokens)):
+        key = ctx.token_entity.get(i, "")
+        ent = by_key.get(key)
+        yield i, key, ent.type if ent is not None else "", (ent is not None and ent.type == "Country") or i in ctx.demonym_tokens
+
+
+def annotate(ctx: DocContext) -> None:
+    """Copy the resolved entities onto the tokens (`_.kg_type`, `_.kg_country`)."""
+    doc = ctx.doc
+    for i, _, kg_type, country in _token_annotations(ctx):
+        tok = doc[i]
+        tok._.kg_type = kg_type
+        tok._.kg_country = country
 
 
 def run_token_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple[str, dict[str, Token]]]:
@@ -159,11 +168,9 @@ def run_token_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple
         return
     marks: dict[int, tuple[str, str, bool]] = {}
     present: dict[int, set[str]] = {}
-    for i in sorted(set(ctx.token_entity) | set(ctx.demonym_tokens)):
-        tok = doc[i]
-        kg_type, country = tok._.kg_type, tok._.kg_country
-        marks[i] = (ctx.token_entity.get(i, ""), kg_type, country)
-        found = present.setdefault(ctx.sent_index(tok), set())
+    for i, key, kg_type, country in _token_annotations(ctx):
+        marks[i] = (key, kg_type, country)
+        found = present.setdefault(ctx.sent_index(i), set())
         found.add(token_markers("kg_type", kg_type))
         found.add(token_markers("kg_country", country))
     for n, (start, end, words) in enumerate(sentence_words(doc)):
