@@ -110,14 +110,19 @@ def sentence_doc(doc: Doc, start: int, end: int) -> Doc:
     """The sentence doc[start:end] as a Doc of its own, with the parse.
 
     Much cheaper than `Span.as_doc`, which reads the whole document's arrays and entities for
-    each sentence; a sentence's tree lies inside it, so relative HEAD offsets stay valid.
+    each sentence; a sentence's tree lies inside it, so relative HEAD offsets stay valid. Made
+    once per sentence and shared: callers may set entity annotations on it (token patterns do),
+    never the attributes copied here.
     """
-    array = doc.user_data.get("kg_sentence_arrays")
-    if array is None:
-        array = doc.user_data["kg_sentence_arrays"] = doc.to_array(SENTENCE_ATTRS)
-    cols = columns(doc)
-    sent = Doc(doc.vocab, words=cols.text[start:end], spaces=cols.space[start:end])
-    sent.from_array(SENTENCE_ATTRS, array[start:end])
+    made: dict[tuple[int, int], Doc] = doc.user_data.setdefault("kg_sentence_docs", {})
+    sent = made.get((start, end))
+    if sent is None:
+        array = doc.user_data.get("kg_sentence_arrays")
+        if array is None:
+            array = doc.user_data["kg_sentence_arrays"] = doc.to_array(SENTENCE_ATTRS)
+        cols = columns(doc)
+        sent = made[start, end] = Doc(doc.vocab, words=cols.text[start:end], spaces=cols.space[start:end])
+        sent.from_array(SENTENCE_ATTRS, array[start:end])
     return sent
 
 
