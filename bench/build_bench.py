@@ -243,14 +243,21 @@ def _main_measurements(args, work: Path, pool: list[str], corpus: Path, n: int, 
         f"{first.wall / two.wall:.2f}x --workers 1 (wall); machine ceiling {ceiling[0]:.2f}x")
     same = (work / "out1.ttl").read_bytes() == (work / "out2.ttl").read_bytes()
 
-    again = measure(kg_build(corpus, work / "out3.ttl", "--workers", "1", "--build-cache", str(cache)), env)
-    row("rebuild, unchanged corpus (cache)", n, words, again, f"{100 * again.wall / first.wall:.1f}% of first build (wall)")
-    changed_corpus = work / f"corpus-{n}-changed"
-    make_corpus(n, changed_corpus, pool, changed=n // 2)
-    one = measure(kg_build(changed_corpus, work / "out4.ttl", "--workers", "1", "--build-cache", str(cache)), env)
+    agains = [measure(kg_build(corpus, work / "out3.ttl", "--workers", "1", "--build-cache", str(cache)), env)
+              for _ in range(max(1, args.repeat))]
+    again = min(agains, key=lambda r: r.wall)
+    row("rebuild, unchanged corpus (cache)", n, words, again,
+        f"{100 * again.wall / first.wall:.1f}% of first build (wall); {runs}wall s {', '.join(f'{r.wall:.1f}' for r in agains)}")
+    ones = []
+    for k in range(max(1, args.repeat)):  # a different article each time, so that each run extracts one
+        changed_corpus = work / f"corpus-{n}-changed"
+        make_corpus(n, changed_corpus, pool, changed=n // 2 + k)
+        ones.append(measure(kg_build(changed_corpus, work / "out4.ttl", "--workers", "1", "--build-cache", str(cache)), env))
+    one = min(ones, key=lambda r: r.wall)
     summary = " ".join(one.stderr.split())  # kg's one-line summary (rich wraps it when not a terminal)
     row("rebuild, one article changed (cache)", n, words, one,
-        f"{100 * one.wall / first.wall:.1f}% of first build; kg said: {summary}")
+        f"{100 * one.wall / first.wall:.1f}% of first build; {runs}wall s {', '.join(f'{r.wall:.1f}' for r in ones)}; "
+        f"kg said: {summary}")
     return same
 
 

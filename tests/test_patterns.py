@@ -70,6 +70,8 @@ def test_columns_are_the_token_strings(docs):
     assert cols.text == [t.text for t in doc]
     assert cols.lemma == [t.lemma_.lower() for t in doc]
     assert cols.space == [bool(t.whitespace_) for t in doc]
+    assert cols.lower == [t.lower_ for t in doc]
+    assert cols.lower_alpha == [t.is_lower and t.is_alpha for t in doc]
 
 
 def test_dependency_pattern_on_extension_attributes_is_refused():

@@ -10,7 +10,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from spacy.attrs import IS_ALPHA, IS_LOWER, LEMMA, LOWER, ORTH, SPACY
+from spacy.attrs import IDX, LEMMA, LENGTH, SPACY
 from spacy.tokens import Doc, Span, Token
 
 from kg.records import ArticleRecord, ClaimRecord, Document, EntityRecord, Mention, RelationRecord
@@ -27,15 +27,26 @@ class Columns(NamedTuple):
     lower_alpha: list[bool]  # all letters, all lower case
 
 
+_LEMMAS: dict[int, str] = {}  # lemma hash -> lemma in lower case (the StringStore lookup is slow)
+
+
 def columns(doc: Doc) -> Columns:
     cols = doc.user_data.get("kg_columns")
     if cols is None:
-        strings = doc.vocab.strings
-        arr = doc.to_array([ORTH, LOWER, LEMMA, SPACY, IS_LOWER, IS_ALPHA]).tolist()
+        strings, text, lemmas = doc.vocab.strings, doc.text, _LEMMAS
+        idx, length, lemma, space = doc.to_array([IDX, LENGTH, LEMMA, SPACY]).T.tolist()
+        words = [text[i:i + n] for i, n in zip(idx, length)]
+        low = []
+        for h in lemma:
+            value = lemmas.get(h)
+            if value is None:
+                if len(lemmas) > 500_000:
+                    lemmas.clear()
+                value = lemmas[h] = strings[h].lower()
+            low.append(value)
         cols = doc.user_data["kg_columns"] = Columns(
-            [strings[row[0]] for row in arr], [strings[row[1]] for row in arr],
-            [strings[row[2]].lower() for row in arr], [bool(row[3]) for row in arr],
-            [bool(row[4] and row[5]) for row in arr])
+            words, [w.lower() for w in words], low, [bool(x) for x in space],
+            [w.islower() and w.isalpha() for w in words])
     return cols
 
 
