@@ -64,16 +64,17 @@ def read_documents(paths: Iterable[Path]) -> Iterator[Item]:
         if isinstance(item, InputError):
             yield item
             continue
+        suffix = item.suffix.lower()
+        if suffix in JSONL_SUFFIXES:  # a feed: streamed line by line, any size
+            yield from read_jsonl(item)
+            continue
         try:
             text = read_text(item)
         except InputError as exc:
             yield exc
             continue
-        suffix = item.suffix.lower()
         try:
-            if suffix in JSONL_SUFFIXES:
-                yield from parse_jsonl(text, item)
-            elif suffix in HTML_SUFFIXES:
+            if suffix in HTML_SUFFIXES:
                 yield parse_html(text, item)
             elif suffix in MARKDOWN_SUFFIXES:
                 yield parse_markdown(text, item)
@@ -242,9 +243,53 @@ def parse_html(text: str, path: Path) -> Document:
     return Document(id=path.stem, text=body, title=title, date=day, url=url, source=str(path))
 
 
-def parse_jsonl(text: str, path: Path) -> Iterator[Item]:
+def read_jsonl(path: Path) -> Iterator[Item]:
+    """The documents of a JSONL feed, read line by line: a feed may be any size, and only a line
+    (one article) over MAX_INPUT_BYTES is refused. A line that is not UTF-8 is an error of its
+    own; the other lines are still read."""
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        yield InputError(f"{path}: cannot read: {exc.strerror or exc}")
+        return
+    with fh:
+        head = fh.read(8192)
+        if b"\x00" in head:
+            yield InputError(f"{path}: binary file, not text")
+            return
+        fh.seek(0)
+        seen = False
+        n = 0
+        while True:
+            try:
+                raw = fh.readline(config.MAX_INPUT_BYTES + 1)
+            except OSError as exc:
+                yield InputError(f"{path}:{n + 1}: cannot read: {exc.strerror or exc}")
+                return
+            if not raw:
+                break
+            n += 1
+            if len(raw) > config.MAX_INPUT_BYTES and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the line
+                    raw = fh.readline(1 << 20)
+                yield InputError(f"{path}:{n}: line over the {config.MAX_INPUT_BYTES} byte limit for one article; skipped")
+                continue
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield InputError(f"{path}:{n}: not UTF-8 (byte {exc.start}); re-encode it as UTF-8")
+                continue
+            if line.strip():
+                seen = True
+                yield from parse_jsonl(line, path, first_line=n)
+    if not seen:
+        yield InputError(f"{path}: empty input")
+
+
+def parse_jsonl(text: str, path: Path, first_line: int = 1) -> Iterator[Item]:
     """One {"id", "text"} object per line (optional "title", "date", "url"); bad lines become errors."""
-    for n, line in enumerate(text.splitlines(), start=1):
+    # split on "\n" only: a JSON string may hold U+2028 or U+0085 unescaped, which splitlines() splits on
+    for n, line in enumerate(text.split("\n"), start=first_line):
         if not line.strip():
             continue
         where = f"{path}:{n}"

@@ -102,3 +102,29 @@ def test_missing_path_is_an_error(tmp_path: Path) -> None:
 )
 def test_parse_date(value: str, expected: str | None) -> None:
     assert parse_date(value) == expected
+
+
+def test_jsonl_feed_is_streamed_and_the_cap_is_per_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A feed bigger than the cap is read; only an article line over it is refused, and a line
+    that is not UTF-8 loses only itself."""
+    monkeypatch.setattr(config, "MAX_INPUT_BYTES", 200)
+    feed = tmp_path / "feed.jsonl"
+    lines = [json.dumps({"id": f"a{i}", "text": f"Article number {i} is fine."}).encode() for i in range(10)]
+    lines.insert(3, json.dumps({"id": "big", "text": "x" * 300}).encode())
+    lines.insert(6, b'{"id": "latin", "text": "caf\xe9"}')
+    lines.append(json.dumps({"id": "sep", "text": "One\u2028line."}, ensure_ascii=False).encode())
+    feed.write_bytes(b"\n".join(lines) + b"\n")
+    assert feed.stat().st_size > 200
+    docs, errors = docs_and_errors([feed])
+    assert [d.id for d in docs] == [f"a{i}" for i in range(10)] + ["sep"]
+    assert len(errors) == 2
+    assert "feed.jsonl:4" in errors[0] and "over the 200 byte limit" in errors[0]
+    assert "feed.jsonl:7" in errors[1] and "not UTF-8" in errors[1]
+
+
+def test_empty_or_binary_jsonl_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "empty.jsonl").write_bytes(b"\n  \n")
+    (tmp_path / "bin.jsonl").write_bytes(b'{"id": 1}\x00\x01')
+    docs, errors = docs_and_errors([tmp_path / "empty.jsonl", tmp_path / "bin.jsonl"])
+    assert docs == [] and len(errors) == 2
+    assert "empty input" in errors[0] and "binary" in errors[1]
