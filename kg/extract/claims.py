@@ -39,7 +39,8 @@ from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
 from kg.extract.context import DocContext, doc_ents
-from kg.extract.patterns import DependencyGroup, expand_patterns, read_pattern_file
+from kg.extract.patterns import (PATTERN_KEYS, DependencyGroup, expand_patterns, read_pattern_file, sentence_doc,
+                                 sentence_words, token_pattern_needs)
 from kg.gazetteer import DATA, gazetteer
 from kg.records import ClaimRecord, EntityRecord
 
@@ -123,6 +124,22 @@ def _cue_matcher(vocab: Vocab) -> Matcher:
     for spec in lexicon().token_patterns.get("cues", []):
         matcher.add(spec["name"], [spec["pattern"]])
     return matcher
+
+
+@lru_cache(maxsize=1)
+def _cue_words() -> frozenset[str] | None:
+    """Words one of which a sentence needs for any cue pattern to match there (None: any sentence)."""
+    words: set[str] = set()
+    for spec in lexicon().token_patterns.get("cues", []):
+        odd = sorted({k for el in spec["pattern"] for k in el} - PATTERN_KEYS)
+        if odd:  # they are matched on sentence Docs (kg.extract.patterns.sentence_doc)
+            raise ConfigError(f"kg/data/patterns/{PATTERN_FILE}: cue pattern {spec['name']!r} tests {', '.join(odd)}; "
+                              f"cue patterns may test only {', '.join(sorted(PATTERN_KEYS))}")
+        needs = token_pattern_needs(spec)
+        if not needs:
+            return None
+        words |= needs[0]
+    return frozenset(words)
 
 
 @lru_cache(maxsize=1)
@@ -237,8 +254,12 @@ class Claims:
         for key in structures:
             structures[key].sort(key=lambda s: (s[0], sorted(t.i for t in s[1].values())))
         cues: dict[int, str] = {}
-        for match_id, start, _ in _cue_matcher(self.doc.vocab)(self.doc):
-            cues.setdefault(start, self.doc.vocab.strings[match_id])
+        need = _cue_words()
+        for first, end, words in sentence_words(self.doc):  # cues are matched within a sentence
+            if need is not None and not need & words:
+                continue
+            for match_id, start, _ in _cue_matcher(self.doc.vocab)(sentence_doc(self.doc, first, end)):
+                cues.setdefault(first + start, self.doc.vocab.strings[match_id])
         drafts: list[Draft] = []
         for i in sorted(cues):
             if cues[i] == "reporting_verb":
