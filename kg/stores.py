@@ -701,11 +701,15 @@ class SparqlStore(GraphStore):
         """As GraphStore.replace_graphs. A bulk load into a server that holds no named graph yet
         sends no DROP at all: every graph it writes is new (one ASK first, instead of a DROP per
         graph, which costs the server about as much as the load on many small graphs)."""
-        self._empty_at_start = bulk and self._holds_no_graph()
+        self._empty_at_start = self._posts_nquads(bulk) and self._holds_no_graph()
         try:
             return super().replace_graphs(groups, bulk=bulk, progress=progress, total=total)
         finally:
             self._empty_at_start = False
+
+    def _posts_nquads(self, bulk: bool) -> bool:
+        """Whether a bulk batch goes as N-Quads on POST /store (the server's own bulk path)."""
+        return bulk and bool(self.dialect.bulk_nquads and self.endpoint.gsp_url)
 
     def _holds_no_graph(self) -> bool:
         try:
@@ -814,7 +818,7 @@ class SparqlStore(GraphStore):
                 "triples outside a named graph cannot be loaded into a SPARQL server: put them in a named graph"
             ))
         try:
-            if bulk and self.dialect.bulk_nquads and self.endpoint.gsp_url:
+            if self._posts_nquads(bulk):
                 if replace and not self._empty_at_start:
                     self._update(" ;\n".join(f"DROP SILENT GRAPH {g}" for g in replace))
                 body = ox.serialize(itertools.chain.from_iterable(batch.values()), format=ox.RdfFormat.N_QUADS)

@@ -39,8 +39,8 @@ from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
 from kg.extract.context import DocContext, doc_ents
-from kg.extract.patterns import (PATTERN_KEYS, DependencyGroup, expand_patterns, read_pattern_file, sentence_doc,
-                                 sentence_words, token_pattern_needs)
+from kg.extract.patterns import (DependencyGroup, NeedsIndex, check_sentence_attrs, expand_patterns, read_pattern_file,
+                                 sentence_doc, sentence_words, token_pattern_needs)
 from kg.gazetteer import DATA, gazetteer
 from kg.records import ClaimRecord, EntityRecord
 
@@ -127,19 +127,12 @@ def _cue_matcher(vocab: Vocab) -> Matcher:
 
 
 @lru_cache(maxsize=1)
-def _cue_words() -> frozenset[str] | None:
-    """Words one of which a sentence needs for any cue pattern to match there (None: any sentence)."""
-    words: set[str] = set()
-    for spec in lexicon().token_patterns.get("cues", []):
-        odd = sorted({k for el in spec["pattern"] for k in el} - PATTERN_KEYS)
-        if odd:  # they are matched on sentence Docs (kg.extract.patterns.sentence_doc)
-            raise ConfigError(f"kg/data/patterns/{PATTERN_FILE}: cue pattern {spec['name']!r} tests {', '.join(odd)}; "
-                              f"cue patterns may test only {', '.join(sorted(PATTERN_KEYS))}")
-        needs = token_pattern_needs(spec)
-        if not needs:
-            return None
-        words |= needs[0]
-    return frozenset(words)
+def _cue_needs() -> NeedsIndex:
+    """Which cue patterns the words of a sentence make possible (cues are matched on sentence Docs)."""
+    specs = lexicon().token_patterns.get("cues", [])
+    for spec in specs:
+        check_sentence_attrs(f"kg/data/patterns/{PATTERN_FILE}: cue pattern {spec['name']!r}", spec["pattern"])
+    return NeedsIndex((spec["name"], token_pattern_needs(spec)) for spec in specs)
 
 
 @lru_cache(maxsize=1)
@@ -254,9 +247,8 @@ class Claims:
         for key in structures:
             structures[key].sort(key=lambda s: (s[0], sorted(t.i for t in s[1].values())))
         cues: dict[int, str] = {}
-        need = _cue_words()
         for first, end, words in sentence_words(self.doc):  # cues are matched within a sentence
-            if need is not None and not need & words:
+            if not _cue_needs().active(words):
                 continue
             for match_id, start, _ in _cue_matcher(self.doc.vocab)(sentence_doc(self.doc, first, end)):
                 cues.setdefault(first + start, self.doc.vocab.strings[match_id])

@@ -10,8 +10,8 @@ import json
 from importlib import resources
 from typing import Any, Iterable, Mapping
 
-from spacy.matcher import DependencyMatcher
 from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
+from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
 
@@ -106,6 +106,16 @@ SENTENCE_ATTRS = (TAG, POS, MORPH, LEMMA, DEP, HEAD)
 PATTERN_KEYS = {"ORTH", "TEXT", "LOWER", "LEMMA", "POS", "TAG", "DEP", "MORPH", "SHAPE", "LENGTH", "OP"}
 
 
+def check_sentence_attrs(where: str, elements: Iterable[Mapping[str, Any]], also: frozenset[str] = frozenset()) -> None:
+    """Refuse a pattern that tests what a sentence Doc (`sentence_doc`) does not carry: it would
+    silently never match. `also`: keys the caller provides itself (token patterns: "_")."""
+    odd = sorted({k for el in elements for k in el
+                  if k not in PATTERN_KEYS and k not in also and not k.startswith(("IS_", "LIKE_")) or k == "IS_SENT_START"})
+    if odd:
+        raise ConfigError(f"{where} tests {', '.join(odd)}; patterns are matched per sentence and may test only "
+                          f"{', '.join(sorted(PATTERN_KEYS - {'OP'}))} and lexical flags (IS_*, LIKE_*)")
+
+
 def sentence_doc(doc: Doc, start: int, end: int) -> Doc:
     """The sentence doc[start:end] as a Doc of its own, with the parse.
 
@@ -152,13 +162,8 @@ class DependencyGroup:
         self.key = key
         self.specs = {spec["name"]: spec for spec in specs}
         for name, spec in self.specs.items():
-            for node in spec["pattern"]:
-                odd = sorted(k for k in node.get("RIGHT_ATTRS", {})
-                             if k not in PATTERN_KEYS and not k.startswith(("IS_", "LIKE_")) or k == "IS_SENT_START")
-                if odd:
-                    raise ConfigError(f"{key}: dependency pattern {name!r} tests {', '.join(odd)}; dependency "
-                                      "patterns are matched per sentence and may test only "
-                                      f"{', '.join(sorted(PATTERN_KEYS - {'OP'}))} and lexical flags (IS_*, LIKE_*)")
+            check_sentence_attrs(f"{key}: dependency pattern {name!r}",
+                                 (node.get("RIGHT_ATTRS", {}) for node in spec["pattern"]))
         self.needs = tuple((f"{key}{_SEP}{name}", needed_words(node.get("RIGHT_ATTRS", {}) for node in spec["pattern"]))
                            for name, spec in self.specs.items())
         _GROUPS[key] = self
@@ -185,12 +190,14 @@ def _matcher(vocab: Vocab, active: frozenset[str]) -> DependencyMatcher:
     return matcher
 
 
-class _NeedsIndex:
+class NeedsIndex:
     """Which patterns a set of words makes possible: an inverted index from each needed word to
     the (pattern, requirement) pairs it satisfies, so that a sentence costs one set intersection
-    rather than a test of every pattern."""
+    rather than a test of every pattern. `needs`: (pattern name, the word sets it needs, one word
+    of each), as `needed_words` gives them."""
 
-    def __init__(self, needs: list[tuple[str, tuple[frozenset[str], ...]]]) -> None:
+    def __init__(self, needs: Iterable[tuple[str, tuple[frozenset[str], ...]]]) -> None:
+        needs = list(needs)
         self.always = frozenset(name for name, need in needs if not need)
         self.counts = {name: len(need) for name, need in needs}
         self.by_word: dict[str, list[tuple[str, int]]] = {}
@@ -208,7 +215,7 @@ class _NeedsIndex:
         return self.always | {name for name, ks in met.items() if len(ks) == self.counts[name]}
 
 
-_INDEXES: dict[tuple[str, ...], _NeedsIndex] = {}
+_INDEXES: dict[tuple[str, ...], NeedsIndex] = {}
 
 
 def _match_groups(doc: Doc, groups: list[DependencyGroup], results: dict[str, list]) -> None:
@@ -217,7 +224,7 @@ def _match_groups(doc: Doc, groups: list[DependencyGroup], results: dict[str, li
     keys = tuple(g.key for g in groups)
     index = _INDEXES.get(keys)
     if index is None:
-        index = _INDEXES[keys] = _NeedsIndex([need for g in groups for need in g.needs])
+        index = _INDEXES[keys] = NeedsIndex(need for g in groups for need in g.needs)
     for start, end, words in sentence_words(doc):
         active = index.active(words)
         if not active:

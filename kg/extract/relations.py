@@ -29,8 +29,8 @@ from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
 from kg.extract.context import DocContext
-from kg.extract.patterns import (DependencyGroup, expand_patterns, read_pattern_file, sentence_doc, sentence_words,
-                                 token_markers, token_pattern_needs)
+from kg.extract.patterns import (DependencyGroup, NeedsIndex, check_sentence_attrs, expand_patterns, read_pattern_file,
+                                 sentence_doc, sentence_words, token_markers, token_pattern_needs)
 from kg.gazetteer import gazetteer
 from kg.records import EntityRecord
 
@@ -67,11 +67,14 @@ def lexicon(name: str = PATTERN_FILE) -> dict[str, frozenset[str]]:
 
 
 @lru_cache(maxsize=None)
-def _token_needs(name: str, group: str) -> tuple[tuple[str, tuple[frozenset[str], ...]], ...]:
-    """(pattern name, word sets it needs) for each token pattern of a group: a pattern whose words
-    are not all in the text cannot match, and is left out of the matcher."""
-    return tuple((spec["name"], token_pattern_needs(spec))
-                 for spec in load_patterns(name)["token_patterns"].get(group, []))
+def _token_needs(name: str, group: str) -> NeedsIndex:
+    """Which token patterns of a group the words and entity markers of a sentence make possible: a
+    pattern whose words are not all there cannot match, and is left out of the matcher."""
+    specs = load_patterns(name)["token_patterns"].get(group, [])
+    for spec in specs:
+        check_sentence_attrs(f"kg/data/patterns/{name}: token pattern {spec['name']!r}", spec["pattern"],
+                             also=frozenset({"_"}))
+    return NeedsIndex((spec["name"], token_pattern_needs(spec)) for spec in specs)
 
 
 #: kg's token extensions, as the built-in attributes they are copied to for the Matcher
@@ -163,8 +166,8 @@ def run_token_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple
     carries those as built-in attributes (`_sentence_copy`).
     """
     doc = ctx.doc
-    needs_of = _token_needs(name, group)
-    if not needs_of:
+    possible = _token_needs(name, group)
+    if not possible.counts:
         return
     marks: dict[int, tuple[str, str, bool]] = {}
     present: dict[int, set[str]] = {}
@@ -174,8 +177,7 @@ def run_token_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple
         found.add(token_markers("kg_type", kg_type))
         found.add(token_markers("kg_country", country))
     for n, (start, end, words) in enumerate(sentence_words(doc)):
-        active = frozenset(pname for pname, needs in needs_of
-                           if all(need & words or need & present.get(n, set()) for need in needs))
+        active = possible.active(words | present[n] if n in present else words)
         if not active:
             continue
         matcher, specs = _token_matcher(doc.vocab, name, group, active)
