@@ -1,5 +1,6 @@
-"""Pattern matching: sentence-scoped matching finds exactly what spaCy's matchers find on the
-whole document, and a pattern file that this matching cannot honour is refused."""
+"""Pattern matching: kg's tree matcher and sentence-scoped matching find exactly what spaCy's
+matchers find on the whole document, and a pattern file that this matching cannot honour is
+refused."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -55,6 +56,47 @@ def test_sentence_matching_equals_whole_doc_matching(docs, pattern_file):
     assert total > 0  # the texts do exercise the patterns
 
 
+#: patterns beyond those kg's data files use today: every relation kg evaluates itself (">", "<",
+#: ">>"), a node without tests, two nodes that may take the same token, and patterns left to spaCy
+#: (a "." relation, a MORPH test, a NOT_IN list)
+ASSORTED = [
+    {"name": "head_of_object", "pattern": [
+        {"RIGHT_ID": "obj", "RIGHT_ATTRS": {"DEP": "dobj"}},
+        {"LEFT_ID": "obj", "REL_OP": "<", "RIGHT_ID": "verb", "RIGHT_ATTRS": {"POS": "VERB"}}]},
+    {"name": "name_below_verb", "pattern": [
+        {"RIGHT_ID": "verb", "RIGHT_ATTRS": {"POS": "VERB"}},
+        {"LEFT_ID": "verb", "REL_OP": ">>", "RIGHT_ID": "name", "RIGHT_ATTRS": {"POS": "PROPN", "DEP": {"IN": ["pobj", "compound"]}}}]},
+    {"name": "any_two_children", "pattern": [
+        {"RIGHT_ID": "say", "RIGHT_ATTRS": {"LEMMA": "say"}},
+        {"LEFT_ID": "say", "REL_OP": ">", "RIGHT_ID": "a", "RIGHT_ATTRS": {}},
+        {"LEFT_ID": "say", "REL_OP": ">", "RIGHT_ID": "b", "RIGHT_ATTRS": {"TAG": {"IN": ["NNP", "PRP", "VBD"]}}}]},
+    {"name": "adjacent_words", "pattern": [
+        {"RIGHT_ID": "a", "RIGHT_ATTRS": {"POS": "ADJ"}},
+        {"LEFT_ID": "a", "REL_OP": ".", "RIGHT_ID": "b", "RIGHT_ATTRS": {"POS": "NOUN"}}]},
+    {"name": "plural_subject", "pattern": [
+        {"RIGHT_ID": "v", "RIGHT_ATTRS": {"POS": "VERB"}},
+        {"LEFT_ID": "v", "REL_OP": ">", "RIGHT_ID": "s", "RIGHT_ATTRS": {"DEP": "nsubj", "MORPH": {"IS_SUPERSET": ["Number=Plur"]}}}]},
+    {"name": "not_said", "pattern": [
+        {"RIGHT_ID": "v", "RIGHT_ATTRS": {"POS": "VERB", "LEMMA": {"NOT_IN": ["say"]}}},
+        {"LEFT_ID": "v", "REL_OP": ">", "RIGHT_ID": "o", "RIGHT_ATTRS": {"DEP": "dobj"}}]},
+]
+
+
+def test_tree_matcher_and_spacy_fallback_equal_spacy_on_assorted_patterns(docs):
+    group = DependencyGroup("test/assorted", ASSORTED)
+    assert group.slow == ["adjacent_words", "not_said", "plural_subject"]  # the rest kg evaluates itself
+    counts = dict.fromkeys(group.specs, 0)
+    for doc in docs:
+        doc.user_data.pop("kg_dependency_matches", None)
+        ours = sorted((name, tuple(sorted((k, t.i) for k, t in roles.items()))) for name, roles in group.matches(doc))
+        assert ours == whole_doc_matches(doc, group)
+        for name, _ in ours:
+            counts[name] += 1
+    assert all(counts.values()), counts  # every pattern did match somewhere
+    shared = [roles for doc in docs for name, roles in group.matches(doc) if name == "any_two_children" and roles["a"] == roles["b"]]
+    assert shared  # as in spaCy, two nodes may take the same token
+
+
 def test_sentence_doc_keeps_the_parse(docs):
     doc = docs[0]
     sent = list(doc.sents)[3]
@@ -80,6 +122,56 @@ def test_dependency_pattern_on_extension_attributes_is_refused():
         DependencyGroup("test/bad", [spec])
 
 
+@pytest.mark.parametrize("pattern", [
+    [{"RIGHT_ID": "a", "RIGHT_ATTRS": {}}, {"LEFT_ID": "nowhere", "REL_OP": ">", "RIGHT_ID": "b", "RIGHT_ATTRS": {}}],
+    [{"RIGHT_ID": "a", "RIGHT_ATTRS": {}}, {"LEFT_ID": "a", "REL_OP": "!!", "RIGHT_ID": "b", "RIGHT_ATTRS": {}}],
+    [{"RIGHT_ID": "a", "RIGHT_ATTR": {"LEMMA": "say"}}],
+])
+def test_invalid_dependency_pattern_is_refused_by_name(pattern):
+    with pytest.raises(ConfigError, match="'broken' is not a valid DependencyMatcher pattern"):
+        DependencyGroup("test/broken", [{"name": "broken", "pattern": pattern}])
+
+
 def test_context_sentences_are_the_docs(docs):
     ctx = DocContext(document=Document(id="x", text=docs[0].text), doc=docs[0])
     assert [(s.start, s.end) for s in ctx.sents] == [(s.start, s.end) for s in docs[0].sents]
+
+
+def test_one_token_cues_are_found_as_spacy_matcher_finds_them(docs):
+    from spacy.matcher import Matcher
+
+    from kg.extract.claims import _cues, lexicon
+    from kg.extract.patterns import tokens_passing
+
+    one_token, longer = _cues()
+    assert [name for name, _ in one_token] == [spec["name"] for spec in lexicon().token_patterns["cues"]] and not longer
+    total = 0
+    for doc in docs:
+        for (name, node), spec in zip(one_token, lexicon().token_patterns["cues"]):
+            matcher = Matcher(doc.vocab)
+            matcher.add(name, [spec["pattern"]])
+            assert sorted(tokens_passing(doc, node)) == [start for _, start, _ in matcher(doc)]
+            total += len(tokens_passing(doc, node))
+    assert total > 0
+
+
+def test_longer_cue_patterns_go_to_spacys_matcher(docs, monkeypatch):
+    from kg.extract import claims
+
+    spec = {"name": "according_to", "pattern": [{"LOWER": "according"}, {"LOWER": "to"}]}
+    one_token = [item for item in claims._cues()[0] if item[0] == "reporting_verb"]
+    monkeypatch.setattr(claims, "_cues", lambda: (one_token, [spec]))
+    monkeypatch.setattr(claims, "lexicon", lambda: type("L", (), {"token_patterns": {"cues": [
+        {"name": "reporting_verb"}, spec]}})())
+    claims._cue_matcher.cache_clear()
+    claims._cue_needs.cache_clear()
+    try:
+        doc = next(d for d in docs if "according to" in d.text.lower())
+        ctx = DocContext(document=Document(id="x", text=doc.text), doc=doc)
+        cues = claims.Claims(ctx).cues()
+        starts = [t.i for t in doc if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to"]
+        assert starts and all(cues[i] == "according_to" for i in starts)
+        assert "reporting_verb" in cues.values()
+    finally:
+        claims._cue_matcher.cache_clear()
+        claims._cue_needs.cache_clear()

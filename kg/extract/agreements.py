@@ -31,7 +31,7 @@ from spacy.tokens import Span, Token
 
 from kg.extract.context import DocContext, doc_ents
 from kg.extract.dates import resolve_date
-from kg.extract.relations import (SUBJECT_DEPS, agents, annotate, conjuncts, governing_verb, lexicon, occurred,
+from kg.extract.relations import (SUBJECT_DEPS, agents, conjuncts, governing_verb, lexicon, occurred,
                                   referent, run_dependency_patterns)
 from kg.records import EntityRecord
 
@@ -311,7 +311,6 @@ def _candidate(head: Token, lex: dict[str, frozenset[str]], named: dict[int, Ent
 
 def extract_agreements(ctx: DocContext) -> None:
     """Agreement entities and their kg:party / kg:signedOn / kg:signedIn relations."""
-    annotate(ctx)
     lex = lexicon(PATTERN_FILE)
     named = _named(ctx, lex)
     found: dict[int, _Found] = {}

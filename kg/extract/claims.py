@@ -39,8 +39,9 @@ from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
 from kg.extract.context import DocContext, doc_ents
-from kg.extract.patterns import (DependencyGroup, NeedsIndex, check_sentence_attrs, expand_patterns, read_pattern_file,
-                                 sentence_doc, sentence_words, token_pattern_needs)
+from kg.extract.patterns import (DependencyGroup, NeedsIndex, PatternNode, check_sentence_attrs, expand_patterns,
+                                 one_token_node, read_pattern_file, sentence_doc, sentence_words, token_pattern_needs,
+                                 tokens_passing)
 from kg.gazetteer import DATA, gazetteer
 from kg.records import ClaimRecord, EntityRecord
 
@@ -118,21 +119,35 @@ def lexicon() -> Lexicon:
                    kinds["token_patterns"], kinds["dependency_patterns"])
 
 
+@lru_cache(maxsize=1)
+def _cues() -> tuple[list[tuple[str, PatternNode]], list[dict]]:
+    """The cue patterns, checked: (name, node) of those of one token, which are looked up in the
+    article's index (`tokens_passing`), and the specs of any others, which spaCy's Matcher runs."""
+    specs = lexicon().token_patterns.get("cues", [])
+    for spec in specs:
+        where = f"kg/data/patterns/{PATTERN_FILE}: cue pattern {spec['name']!r}"
+        check_sentence_attrs(where, spec["pattern"])
+        try:  # spaCy's own checks, whoever evaluates the pattern
+            Matcher(Vocab(), validate=True).add(spec["name"], [spec["pattern"]])
+        except ValueError as exc:
+            raise ConfigError(f"{where} is not a valid Matcher pattern: {str(exc).strip()}") from None
+    nodes = [(spec["name"], one_token_node(spec["pattern"])) for spec in specs]
+    return [(name, node) for name, node in nodes if node is not None], [spec for spec, (_, node) in zip(specs, nodes) if node is None]
+
+
 @lru_cache(maxsize=8)
 def _cue_matcher(vocab: Vocab) -> Matcher:
+    """spaCy's Matcher for the cue patterns longer than one token."""
     matcher = Matcher(vocab, validate=True)
-    for spec in lexicon().token_patterns.get("cues", []):
+    for spec in _cues()[1]:
         matcher.add(spec["name"], [spec["pattern"]])
     return matcher
 
 
 @lru_cache(maxsize=1)
 def _cue_needs() -> NeedsIndex:
-    """Which cue patterns the words of a sentence make possible (cues are matched on sentence Docs)."""
-    specs = lexicon().token_patterns.get("cues", [])
-    for spec in specs:
-        check_sentence_attrs(f"kg/data/patterns/{PATTERN_FILE}: cue pattern {spec['name']!r}", spec["pattern"])
-    return NeedsIndex((spec["name"], token_pattern_needs(spec)) for spec in specs)
+    """Which longer cue patterns the words of a sentence make possible (matched on sentence Docs)."""
+    return NeedsIndex((spec["name"], token_pattern_needs(spec)) for spec in _cues()[1])
 
 
 @lru_cache(maxsize=1)
@@ -239,6 +254,21 @@ class Claims:
         return self._by_name[i, subject]
 
     # -- the pass ---------------------------------------------------------------------------------
+    def cues(self) -> dict[int, str]:
+        """Token index -> the cue pattern starting there (the first in the file when several do)."""
+        one_token, longer = _cues()
+        found: dict[int, set[str]] = {}
+        for name, node in one_token:
+            for i in tokens_passing(self.doc, node):
+                found.setdefault(i, set()).add(name)
+        if longer:
+            for first, end, words in sentence_words(self.doc):  # matched within a sentence
+                if _cue_needs().active(words):
+                    for match_id, start, _ in _cue_matcher(self.doc.vocab)(sentence_doc(self.doc, first, end)):
+                        found.setdefault(first + start, set()).add(self.doc.vocab.strings[match_id])
+        order = {spec["name"]: k for k, spec in enumerate(lexicon().token_patterns.get("cues", []))}
+        return {i: min(names, key=order.__getitem__) for i, names in found.items()}
+
     def run(self) -> None:
         """Match the cues and structures, build a draft per claim, resolve and write them."""
         structures: dict[int, list[tuple[str, dict[str, Token]]]] = {}
@@ -246,12 +276,7 @@ class Claims:
             structures.setdefault(roles["cue"].i, []).append((name, roles))
         for key in structures:
             structures[key].sort(key=lambda s: (s[0], sorted(t.i for t in s[1].values())))
-        cues: dict[int, str] = {}
-        for first, end, words in sentence_words(self.doc):  # cues are matched within a sentence
-            if not _cue_needs().active(words):
-                continue
-            for match_id, start, _ in _cue_matcher(self.doc.vocab)(sentence_doc(self.doc, first, end)):
-                cues.setdefault(first + start, self.doc.vocab.strings[match_id])
+        cues = self.cues()
         drafts: list[Draft] = []
         for i in sorted(cues):
             if cues[i] == "reporting_verb":

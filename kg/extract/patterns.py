@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 
-from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
+import numpy
+from spacy.attrs import DEP, HEAD, LEMMA, LOWER, MORPH, ORTH, POS, SHAPE, TAG
 from spacy.matcher import DependencyMatcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
 
@@ -112,7 +114,7 @@ def check_sentence_attrs(where: str, elements: Iterable[Mapping[str, Any]], also
     odd = sorted({k for el in elements for k in el
                   if k not in PATTERN_KEYS and k not in also and not k.startswith(("IS_", "LIKE_")) or k == "IS_SENT_START"})
     if odd:
-        raise ConfigError(f"{where} tests {', '.join(odd)}; patterns are matched per sentence and may test only "
+        raise ConfigError(f"{where} tests {', '.join(odd)}; patterns are matched on the parse alone (per sentence, once per article) and may test only "
                           f"{', '.join(sorted(PATTERN_KEYS - {'OP'}))} and lexical flags (IS_*, LIKE_*)")
 
 
@@ -136,58 +138,211 @@ def sentence_doc(doc: Doc, start: int, end: int) -> Doc:
     return sent
 
 
-#: every DependencyGroup made so far, by key: they are matched together
-_GROUPS: dict[str, DependencyGroup] = {}
-#: DependencyMatchers by (vocab, the patterns active in a sentence)
-_MATCHERS: dict[tuple[int, frozenset[str]], DependencyMatcher] = {}
-_SEP = "\x1f"
+#: the node attributes and relations kg's own tree matcher evaluates (`DependencyGroup`); a
+#: pattern that uses anything else is handed to spaCy's DependencyMatcher
+_FAST_ATTRS = {"ORTH": ORTH, "TEXT": ORTH, "LOWER": LOWER, "LEMMA": LEMMA, "POS": POS, "TAG": TAG, "DEP": DEP,
+               "SHAPE": SHAPE}
+_FAST_OPS = (">", "<", ">>")
+
+
+class PatternNode(NamedTuple):
+    """One node of a compiled dependency pattern: its role, the earlier node it hangs from (-1 for
+    the anchor), how (REL_OP), and what the token must be: (attribute, accepted string IDs) pairs."""
+
+    right_id: str
+    left: int
+    op: str
+    tests: tuple[tuple[str, frozenset[int]], ...]
+
+
+def _compile(pattern: list[Mapping[str, Any]]) -> tuple[PatternNode, ...] | None:
+    """The pattern as nodes kg's tree matcher can evaluate, or None when it needs spaCy's."""
+    ids: dict[str, int] = {}
+    nodes = []
+    for k, node in enumerate(pattern):
+        tests = []
+        for attr, want in node.get("RIGHT_ATTRS", {}).items():
+            if attr not in _FAST_ATTRS:
+                return None
+            if isinstance(want, str):
+                tests.append((attr, frozenset([get_string_id(want)])))
+            elif isinstance(want, dict) and set(want) == {"IN"} and all(isinstance(w, str) for w in want["IN"]):
+                tests.append((attr, frozenset(get_string_id(w) for w in want["IN"])))
+            else:
+                return None
+        if k == 0:
+            nodes.append(PatternNode(node["RIGHT_ID"], -1, "", tuple(tests)))
+        elif node.get("REL_OP") in _FAST_OPS and node.get("LEFT_ID") in ids:
+            nodes.append(PatternNode(node["RIGHT_ID"], ids[node["LEFT_ID"]], node["REL_OP"], tuple(tests)))
+        else:
+            return None
+        ids[node["RIGHT_ID"]] = k
+    return tuple(nodes)
+
+
+class _DocIndex:
+    """One article's parse as lists, for kg's tree matcher: each token's head, and which tokens
+    pass a node's tests (looked up by value, once per attribute and node)."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.head = [i + offset for i, offset in enumerate(doc.to_array(HEAD).astype("int64").tolist())]
+        self.by_value: dict[str, tuple[dict[int, tuple[int, int]], list[int]]] = {}
+        self.by_test: dict[tuple[str, frozenset[int]], frozenset[int]] = {}
+        self.by_node: dict[tuple[tuple[str, frozenset[int]], ...], frozenset[int]] = {}  # by node tests
+        self.by_head: dict[tuple[tuple[str, frozenset[int]], ...], dict[int, list[int]]] = {}
+
+    def tokens(self, attr: str, values: frozenset[int]) -> frozenset[int]:
+        """The tokens whose `attr` is one of `values` (string IDs, compared as spaCy's Matcher does)."""
+        key = (attr, values)
+        found = self.by_test.get(key)
+        if found is None:
+            grouped = self.by_value.get(attr)
+            if grouped is None:  # the tokens sorted by value: each value's tokens are one run
+                column = self.doc.to_array(_FAST_ATTRS[attr])
+                order = numpy.argsort(column, kind="stable")
+                distinct, starts = numpy.unique(column[order], return_index=True)
+                ends = [*starts[1:].tolist(), len(column)]
+                grouped = self.by_value[attr] = (dict(zip(distinct.tolist(), zip(starts.tolist(), ends))), order.tolist())
+            runs, order = grouped
+            found = self.by_test[key] = frozenset(i for v in runs.keys() & values for i in order[slice(*runs[v])])
+        return found
+
+    def candidates(self, node: PatternNode) -> frozenset[int]:
+        """The tokens that pass all of a node's tests."""
+        found = self.by_node.get(node.tests)
+        if found is None:
+            if not node.tests:
+                found = frozenset(range(len(self.head)))
+            else:
+                found = self.tokens(*node.tests[0])
+                for test in node.tests[1:]:
+                    if not found:
+                        break
+                    found = found & self.tokens(*test)
+            self.by_node[node.tests] = found
+        return found
+
+    def related(self, left: int, node: PatternNode) -> list[int]:
+        """The node's candidates in relation `node.op` to token `left`, in text order (spaCy's
+        REL_OP semantics: ">" a child, "<" the head, ">>" a descendant)."""
+        head = self.head
+        if node.op == ">":
+            children = self.by_head.get(node.tests)
+            if children is None:
+                children = self.by_head[node.tests] = {}
+                for c in sorted(self.candidates(node)):
+                    if head[c] != c:
+                        children.setdefault(head[c], []).append(c)
+            return children.get(left, [])
+        if node.op == "<":
+            up = head[left]
+            return [up] if up != left and up in self.candidates(node) else []
+        out = []  # ">>": descendants
+        for c in sorted(self.candidates(node)):
+            i = c
+            while head[i] != i:
+                i = head[i]
+                if i == left:
+                    out.append(c)
+                    break
+        return out
+
+
+def _doc_index(doc: Doc) -> _DocIndex:
+    index = doc.user_data.get("kg_dependency_index")
+    if index is None:
+        index = doc.user_data["kg_dependency_index"] = _DocIndex(doc)
+    return index
 
 
 class DependencyGroup:
-    """A named group of DependencyMatcher patterns (say relations.json's "visit" patterns).
+    """A named group of DependencyMatcher patterns (say relations.json's "visit" patterns),
+    matched once per article with spaCy's DependencyMatcher semantics.
 
-    All groups are matched together, sentence by sentence, the first time any of them is asked
-    about a doc (the patterns test only the parse, which extraction never changes):
-
-    - a dependency pattern matches inside one parse tree, and a tree never crosses a sentence;
-    - a sentence is matched only with the patterns whose words (LEMMA / LOWER / ORTH lists) all
-      occur in it, and a sentence with none is skipped;
-    - one DependencyMatcher call per sentence for all groups.
-
-    The DependencyMatcher's cost grows with the number of pattern nodes times the number of
-    tokens, plus a fixed cost per call; this keeps all three small, with the same matches.
+    Patterns that test token attributes (ORTH, LOWER, LEMMA, POS, TAG, DEP, SHAPE: a string or an
+    "IN" list) and relate nodes by ">", "<" or ">>" are evaluated by kg's own tree matcher over
+    the parse arrays: the anchor's candidate tokens are looked up by value, then each further
+    node among the children, head or descendants of the node it hangs from. spaCy's
+    DependencyMatcher walks Token objects and every matching token's ancestors in Python, which
+    cost about a fifth of all extraction; the matches are the same (tests/test_patterns.py
+    checks them against it on real articles). Any other pattern is matched by spaCy's
+    DependencyMatcher itself.
     """
 
     def __init__(self, key: str, specs: Iterable[Mapping[str, Any]]) -> None:
         self.key = key
         self.specs = {spec["name"]: spec for spec in specs}
+        checker = DependencyMatcher(Vocab(), validate=True)
         for name, spec in self.specs.items():
             check_sentence_attrs(f"{key}: dependency pattern {name!r}",
                                  (node.get("RIGHT_ATTRS", {}) for node in spec["pattern"]))
-        self.needs = tuple((f"{key}{_SEP}{name}", needed_words(node.get("RIGHT_ATTRS", {}) for node in spec["pattern"]))
-                           for name, spec in self.specs.items())
-        _GROUPS[key] = self
+            try:  # spaCy's own checks, whoever evaluates the pattern
+                checker.add(name, [spec["pattern"]])
+            except (ValueError, KeyError) as exc:
+                raise ConfigError(f"{key}: dependency pattern {name!r} is not a valid DependencyMatcher pattern: "
+                                  f"{str(exc).strip()}") from None
+        compiled = {name: _compile(spec["pattern"]) for name, spec in self.specs.items()}
+        self.fast = {name: nodes for name, nodes in compiled.items() if nodes is not None}
+        self.slow = sorted(name for name, nodes in compiled.items() if nodes is None)
+        self._matchers: dict[int, DependencyMatcher] = {}
 
     def matches(self, doc: Doc) -> list[tuple[str, dict[str, Token]]]:
         """(pattern name, RIGHT_ID -> token) for every match, in text order (then by name)."""
         results: dict[str, list] = doc.user_data.setdefault("kg_dependency_matches", {})
-        if self.key not in results:
-            _match_groups(doc, [g for k, g in _GROUPS.items() if k not in results], results)
-        return results[self.key]
+        found = results.get(self.key)
+        if found is None:
+            found = results[self.key] = self._match(doc)
+        return found
+
+    def _match(self, doc: Doc) -> list[tuple[str, dict[str, Token]]]:
+        found: list[tuple[int, str, tuple[int, ...], tuple[str, ...]]] = []
+        if self.fast:
+            index = _doc_index(doc)
+            for name, nodes in self.fast.items():
+                for ids in _tree_matches(index, nodes):
+                    found.append((min(ids), name, ids, tuple(n.right_id for n in nodes)))
+        if self.slow:
+            for match_id, ids in self._matcher(doc.vocab)(doc):
+                name = doc.vocab.strings[match_id]
+                found.append((min(ids), name, tuple(ids), tuple(n["RIGHT_ID"] for n in self.specs[name]["pattern"])))
+        found.sort(key=lambda f: (f[0], f[1], sorted(zip(f[3], f[2]))))
+        return [(name, {rid: doc[i] for rid, i in zip(rids, ids)}) for _, name, ids, rids in found]
+
+    def _matcher(self, vocab: Vocab) -> DependencyMatcher:
+        matcher = self._matchers.get(id(vocab))
+        if matcher is None:
+            matcher = self._matchers[id(vocab)] = DependencyMatcher(vocab, validate=True)
+            for name in self.slow:
+                matcher.add(name, [self.specs[name]["pattern"]])
+        return matcher
 
 
-def _matcher(vocab: Vocab, active: frozenset[str]) -> DependencyMatcher:
-    key = (id(vocab), active)
-    matcher = _MATCHERS.get(key)
-    if matcher is None:
-        if len(_MATCHERS) > 1024:
-            _MATCHERS.clear()
-        matcher = DependencyMatcher(vocab, validate=True)
-        for name in sorted(active):
-            group, pattern = name.split(_SEP)
-            matcher.add(name, [_GROUPS[group].specs[pattern]["pattern"]])
-        _MATCHERS[key] = matcher
-    return matcher
+def one_token_node(pattern: list[Mapping[str, Any]]) -> PatternNode | None:
+    """A Matcher pattern of exactly one token as a node of kg's tree matcher (see `tokens_passing`),
+    or None when it is longer, optional or tests what that matcher does not evaluate."""
+    if len(pattern) != 1 or pattern[0].get("OP", "1") != "1":
+        return None
+    nodes = _compile([{"RIGHT_ID": "token", "RIGHT_ATTRS": {k: v for k, v in pattern[0].items() if k != "OP"}}])
+    return nodes[0] if nodes else None
+
+
+def tokens_passing(doc: Doc, node: PatternNode) -> frozenset[int]:
+    """The tokens of `doc` that a one-token pattern (`one_token_node`) matches: a lookup in the
+    article's index, where spaCy's Matcher would walk every token of every sentence."""
+    return _doc_index(doc).candidates(node)
+
+
+def _tree_matches(index: _DocIndex, nodes: tuple[PatternNode, ...]) -> list[tuple[int, ...]]:
+    """Every assignment of tokens to `nodes` (in node order) that satisfies the pattern, grown node
+    by node from the anchors; like spaCy's, two nodes may take the same token when their tests and
+    relations allow it."""
+    partial = [(anchor,) for anchor in sorted(index.candidates(nodes[0]))]
+    for node in nodes[1:]:
+        if not partial:
+            break
+        partial = [found + (tok,) for found in partial for tok in index.related(found[node.left], node)]
+    return partial
 
 
 class NeedsIndex:
@@ -213,27 +368,3 @@ class NeedsIndex:
             for name, k in self.by_word[word]:
                 met.setdefault(name, set()).add(k)
         return self.always | {name for name, ks in met.items() if len(ks) == self.counts[name]}
-
-
-_INDEXES: dict[tuple[str, ...], NeedsIndex] = {}
-
-
-def _match_groups(doc: Doc, groups: list[DependencyGroup], results: dict[str, list]) -> None:
-    """Match `groups` on `doc`, sentence by sentence, into results[group key]."""
-    found: dict[str, list] = {g.key: [] for g in groups}
-    keys = tuple(g.key for g in groups)
-    index = _INDEXES.get(keys)
-    if index is None:
-        index = _INDEXES[keys] = NeedsIndex(need for g in groups for need in g.needs)
-    for start, end, words in sentence_words(doc):
-        active = index.active(words)
-        if not active:
-            continue
-        for match_id, token_ids in _matcher(doc.vocab, active)(sentence_doc(doc, start, end)):
-            group, name = doc.vocab.strings[match_id].split(_SEP)
-            spec = _GROUPS[group].specs[name]
-            roles = {node["RIGHT_ID"]: doc[start + i] for node, i in zip(spec["pattern"], token_ids)}
-            found[group].append((start + min(token_ids), name, roles))
-    for key, matches in found.items():
-        matches.sort(key=lambda f: (f[0], f[1], sorted((k, t.i) for k, t in f[2].items())))
-        results[key] = [(name, roles) for _, name, roles in matches]

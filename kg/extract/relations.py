@@ -1,7 +1,7 @@
 """kg:locatedIn, kg:visited and kg:metWith, read from the dependency parse and token patterns.
 
 The patterns are data (kg/data/patterns/relations.json): spaCy `Matcher` patterns over tokens that
-carry the article's resolved entities (`_.kg_type`, `_.kg_country`), and `DependencyMatcher`
+carry the article's resolved entities (`_.kg_type`, `_.kg_country`: see `entity_marks`), and `DependencyMatcher`
 patterns over the parse. A pattern only proposes; the code here decides:
 
 - which entity a matched token stands for (`referent`: the resolved mention, "the city of Wonsan",
@@ -43,13 +43,6 @@ RELATIVE_PRONOUNS = {"who", "whom", "whose", "which", "that"}
 SUBJECT_DEPS = ("nsubj", "nsubjpass")
 #: visit patterns that only show presence, so that a local ("Kim was in Pyongyang") is no visitor
 HOST_CHECKED_VISITS = {"presence"}
-
-# token extensions for the Matcher (its equality test needs a string or bool, never None)
-if not Token.has_extension("kg_type"):
-    Token.set_extension("kg_type", default="")
-if not Token.has_extension("kg_country"):
-    Token.set_extension("kg_country", default=False)
-
 
 # -- pattern files ------------------------------------------------------------------------------
 @lru_cache(maxsize=None)
@@ -126,7 +119,7 @@ def _sentence_copy(ctx: DocContext, start: int, end: int, marks: dict[int, tuple
 
 @lru_cache(maxsize=None)
 def _dependency_groups(name: str) -> dict[str, DependencyGroup]:
-    """All dependency-pattern groups of a pattern file, made at once so that they are matched together."""
+    """All dependency-pattern groups of a pattern file (each is made once: it compiles its patterns)."""
     return {group: DependencyGroup(f"{name}/{group}", specs)
             for group, specs in load_patterns(name)["dependency_patterns"].items()}
 
@@ -149,20 +142,18 @@ def _token_annotations(ctx: DocContext) -> Iterator[tuple[int, str, str, bool]]:
         yield i, key, ent.type if ent is not None else "", (ent is not None and ent.type == "Country") or i in ctx.demonym_tokens
 
 
-def annotate(ctx: DocContext) -> None:
-    """Copy the resolved entities onto the tokens (`_.kg_type`, `_.kg_country`)."""
-    doc = ctx.doc
-    for i, _, kg_type, country in _token_annotations(ctx):
-        tok = doc[i]
-        tok._.kg_type = kg_type
-        tok._.kg_country = country
+def entity_marks(ctx: DocContext) -> dict[int, tuple[str, bool]]:
+    """What token patterns call `_.kg_type` and `_.kg_country`, for the entities resolved so far:
+    token index -> (kg type or "", names or implies a country). A plain dict: spaCy's extension
+    attributes cost a Python call per token set or read."""
+    return {i: (kg_type, country) for i, _, kg_type, country in _token_annotations(ctx)}
 
 
 def run_token_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple[str, dict[str, Token]]]:
     """(pattern name, role -> token) for every match of a token-pattern group, in text order.
 
-    Matched sentence by sentence, each with only the patterns whose words and entity types (as
-    `annotate` set them: `_.kg_type`, `_.kg_country`) occur in it, on a copy of the sentence that
+    Matched sentence by sentence, each with only the patterns whose words and entity types (the
+    `_.kg_type` and `_.kg_country` of `entity_marks`) occur in it, on a copy of the sentence that
     carries those as built-in attributes (`_sentence_copy`).
     """
     doc = ctx.doc
@@ -418,8 +409,7 @@ def occurred(ctx: DocContext, event: Token) -> bool:
 # -- the relations -----------------------------------------------------------------------------
 def extract_relations(ctx: DocContext) -> None:
     """kg:locatedIn, kg:visited and kg:metWith for one article."""
-    annotate(ctx)
-    _located_in(ctx)
+    _located_in(ctx, entity_marks(ctx))
     _visits(ctx)
     _meetings(ctx)
 
@@ -434,17 +424,20 @@ def _mention_bounds(ctx: DocContext, tok: Token) -> tuple[int, int]:
     return start, end + 1
 
 
-def _in_list(ctx: DocContext, sub: Token, obj: Token) -> bool:
+def _in_list(ctx: DocContext, sub: Token, obj: Token, marks: dict[int, tuple[str, bool]]) -> bool:
     """ "Boston, Chicago, Los Angeles": commas between places of a list are not "place, region"."""
     doc = ctx.doc
+
+    def place(i: int) -> bool:
+        return marks.get(i, ("", False))[0] in PLACES
+
     s0, _ = _mention_bounds(ctx, sub)
     _, o1 = _mention_bounds(ctx, obj)
-    if o1 + 1 < len(doc) and doc[o1].lower_ in (",", "and", "or") and doc[o1 + 1]._.kg_type in PLACES:
+    if o1 + 1 < len(doc) and doc[o1].lower_ in (",", "and", "or") and place(o1 + 1):
         return True
-    if o1 + 2 < len(doc) and doc[o1].text == "," and doc[o1 + 1].lower_ in ("and", "or") and \
-            doc[o1 + 2]._.kg_type in PLACES:
+    if o1 + 2 < len(doc) and doc[o1].text == "," and doc[o1 + 1].lower_ in ("and", "or") and place(o1 + 2):
         return True
-    if s0 >= 2 and doc[s0 - 1].lower_ in (",", "and", "or") and doc[s0 - 2]._.kg_type in PLACES:
+    if s0 >= 2 and doc[s0 - 1].lower_ in (",", "and", "or") and place(s0 - 2):
         return True
     return False
 
@@ -477,15 +470,15 @@ def _add_located(ctx: DocContext, sub: EntityRecord | None, obj: EntityRecord | 
     ctx.add_relation(sub, "locatedIn", obj, at=at)
 
 
-def _located_in(ctx: DocContext) -> None:
+def _located_in(ctx: DocContext, marks: dict[int, tuple[str, bool]]) -> None:
     for name, roles in run_token_patterns(ctx, PATTERN_FILE, "locatedIn"):
         sub_tok, obj_tok = roles.get("subject"), roles.get("object")
         if sub_tok is None or obj_tok is None:
             continue
         sub = ctx.entity_at(sub_tok)
-        obj = ctx.country_at(obj_tok) if obj_tok._.kg_country else ctx.entity_at(obj_tok)
+        obj = ctx.country_at(obj_tok) if marks.get(obj_tok.i, ("", False))[1] else ctx.entity_at(obj_tok)
         comma = name == "place_comma_container"
-        if comma and _in_list(ctx, sub_tok, obj_tok):
+        if comma and _in_list(ctx, sub_tok, obj_tok, marks):
             continue
         targets = [sub]
         if name == "demonym_locality_of_place":  # "the Russian cities of Kursk and Belgorod"
