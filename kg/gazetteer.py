@@ -96,6 +96,12 @@ class Gazetteer:
                 self.demonyms.setdefault(norm(form), code)
         self.place_heads = {r[0].strip().lower() for r in _data_lines("gazetteers/place_heads.txt")}
         self.org_heads = {r[0].strip().lower() for r in _data_lines("gazetteers/org_heads.txt")}
+        self.org_words = {norm(r[0]) for r in _data_lines("gazetteers/org_words.txt")}
+        #: abbreviation -> US state name: AP forms by norm ("colo", "nj"), postal codes as written ("TX")
+        self.state_abbreviations: dict[str, str] = {}
+        for name, abbr in _data_lines("gazetteers/us_state_abbreviations.tsv"):
+            key = abbr if abbr.isalpha() and abbr.isupper() else norm(abbr)
+            self.state_abbreviations.setdefault(key, name)
         self.roles = sorted({r[0].strip().lower() for r in _data_lines("gazetteers/roles.txt")})
         self.kinds = {noun: kind for kind, noun in _data_lines("gazetteers/kinds.tsv")}
         self.places: dict[str, list[GeoPlace]] = {}
@@ -154,6 +160,13 @@ class Gazetteer:
     def demonym(self, surface: str) -> Country | None:
         code = self.demonyms.get(norm(surface))
         return self.countries[code] if code else None
+
+    def state_abbreviation(self, surface: str) -> str | None:
+        """The US state an abbreviation names ("Colo." -> "Colorado", "TX" -> "Texas"); callers check
+        the position (after "City,"), which alone makes the abbreviation a state."""
+        if surface.isalpha() and surface.isupper() and len(surface) == 2:
+            return self.state_abbreviations.get(surface)
+        return self.state_abbreviations.get(norm(surface))
 
     def place(self, surface: str, country: str | None = None) -> GeoPlace | None:
         """The most populous GeoNames place of that name (in `country` when given)."""

@@ -171,3 +171,94 @@ def test_number_word_inside_a_company_name_is_kept(nlp) -> None:
 def test_name_modifying_an_organisation_noun_is_an_organization(nlp) -> None:
     rec = run(nlp, "Agrovet Holdings operates in Europe through its Fertilex division.")
     assert by_label(rec).get("Fertilex") == "Organization"
+
+
+def test_capitalised_run_ending_in_a_designator_is_one_company(nlp) -> None:
+    rec = run(nlp, "Pancontinental Oil Ltd said it arranged a 10 mln dlr private financing with "
+                   "Pemberton Houston Willoughby Bell Gouinlock Inc.")
+    ents = by_label(rec)
+    assert ents.get("Pemberton Houston Willoughby Bell Gouinlock Inc.") == "Organization"
+    assert "Person" not in ents.values()  # not "Pemberton Houston"
+
+
+def test_company_name_with_and_before_its_designator_is_one_company(nlp) -> None:
+    rec = run(nlp, "Canadian Tolland Ridge Oil and Gas Ltd said it agreed to merge with Erskine Resources Ltd.")
+    assert by_label(rec).get("Tolland Ridge Oil and Gas Ltd") == "Organization"
+
+
+def test_name_with_a_foreign_company_word_is_an_organization(nlp) -> None:
+    rec = run(nlp, "CCL Industries Inc said it bought a stake in Monobloc U.S.A. from Envases Metalurgicos de Navarra of Spain.")
+    ents = by_label(rec)
+    assert ents.get("Metalurgicos de Navarra") == "Organization"
+    assert "Person" not in ents.values()
+
+
+def test_name_after_of_following_a_person_is_where_that_person_works(nlp) -> None:
+    rec = run(nlp, "Mary Gorman of Gorman Whitfield said she expects rates to fall. "
+                   "Robert Kane, chairman of Kane Whitaker, said profits rose.")
+    ents = by_label(rec)
+    assert ents["Mary Gorman"] == "Person" and ents["Robert Kane"] == "Person"
+    assert ents.get("Gorman Whitfield") == "Organization" and ents.get("Kane Whitaker") == "Organization"
+
+
+def test_relatives_and_friends_after_of_stay_people(nlp) -> None:
+    rec = run(nlp, "Jane Holloway, the widow of Robert Holloway, said the estate would be sold. "
+                   "Mark Tully, a friend of Peter Jones, said the deal was fair.")
+    ents = by_label(rec)
+    assert ents.get("Robert Holloway") == "Person" and ents.get("Peter Jones") == "Person"
+
+
+def test_two_hyphenated_surnames_alone_are_a_firm(nlp) -> None:
+    rec = run(nlp, "Ardent Systems Inc said it was audited by Halloran-Kreisberg, which found no errors. "
+                   "Prime Minister David Ben-Gurion spoke. Ben-Gurion said the war was over.")
+    ents = by_label(rec)
+    assert ents.get("Halloran-Kreisberg") == "Organization"
+    assert ents.get("David Ben-Gurion") == "Person" and "Ben-Gurion" not in ents  # the short form joins the person
+
+
+def test_initials_of_a_country_are_the_country_not_a_person(nlp) -> None:
+    rec = run(nlp, "Among the principal U. S. makers are Delta Corp and Omega Corp.")
+    ents = by_label(rec)
+    assert ents.get("United States") == "Country" and "U. S." not in ents
+
+
+def test_temperature_scale_after_degrees_is_no_entity(nlp) -> None:
+    rec = run(nlp, "It said when cooled to 91 degrees Kelvin, the wires conduct electricity without resistance.")
+    assert "Kelvin" not in by_label(rec)
+
+
+def test_state_abbreviation_after_a_city_is_that_state(nlp) -> None:
+    rec = run(nlp, "The unit is based in Boulder, Colo. The Colorado Public Utilities Commission approved the sale. "
+                   "Stocks in Jackson, Miss. rose.")
+    ents = by_label(rec)
+    assert ents.get("Colorado") == "Place" and "Colo." not in ents
+    colorado = next(e for e in rec.entities if e.label == "Colorado")
+    assert "Colo." in colorado.aliases
+    assert ents.get("Mississippi") == "Place"
+
+
+def test_state_after_an_admin_level_name_is_not_a_second_place(nlp) -> None:
+    rec = run(nlp, "Two Texas state courts upheld the ruling, and Texas officials said they would appeal.")
+    assert by_label(rec) == {"Texas": "Place"}
+
+
+def test_partners_introduced_as_a_firm_are_one_organization(nlp) -> None:
+    rec = run(nlp, "Brixton Corp sold its stake to the investment firm of Hardy, Pellham, Gorse and Wickersham.")
+    ents = by_label(rec)
+    assert ents.get("Hardy, Pellham, Gorse and Wickersham") == "Organization"
+    assert "Place" not in ents.values()
+
+
+def test_short_form_with_a_leading_adjective_is_the_company(nlp) -> None:
+    rec = run(nlp, "American Midland Corp said it would sell its hotel. American Midland shareholders will vote in May.")
+    ents = by_label(rec)
+    assert ents == {"American Midland Corp": "Organization"}  # no "Midland" place
+    company = next(e for e in rec.entities if e.label == "American Midland Corp")
+    assert "American Midland" in company.aliases
+
+
+def test_country_possessive_without_apostrophe_is_split_off(nlp) -> None:
+    rec = run(nlp, "Iraqi warplanes destroyed a pumping station at Irans Ahvaz field, the spokesman said.")
+    ents = by_label(rec)
+    assert ents.get("Iran") == "Country" and ents.get("Ahvaz") == "Place"
+    assert "Irans Ahvaz" not in ents

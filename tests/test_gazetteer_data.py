@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 GAZ = ROOT / "kg" / "data" / "gazetteers"
 TSV_FILES = ("demonyms.tsv", "country_aliases.tsv")
-WORD_FILES = ("place_heads.txt", "org_heads.txt", "roles.txt")
+WORD_FILES = ("place_heads.txt", "org_heads.txt", "roles.txt", "org_words.txt")
 
 # The 193 UN member states (ISO 3166-1 alpha-2).
 UN_MEMBERS = frozenset(
@@ -59,7 +59,7 @@ def _pairs(name: str) -> list[tuple[str, str]]:
     return [tuple(r.split("\t")) for r in _data_rows(name)]  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("name", TSV_FILES + WORD_FILES)
+@pytest.mark.parametrize("name", TSV_FILES + WORD_FILES + ("us_state_abbreviations.tsv",))
 def test_rows_are_clean_sorted_and_unique(name: str) -> None:
     rows = _data_rows(name)
     assert rows, f"{name}: no data rows"
@@ -173,3 +173,12 @@ def test_word_lists_cover_the_core_vocabulary() -> None:
         "sen.",
     } <= roles
     assert not {"mr.", "mrs.", "ms.", "dr."} & roles, "honorifics are not job titles"
+
+
+def test_state_abbreviations_name_one_state_each() -> None:
+    seen: dict[str, str] = {}
+    for i, row in enumerate(_data_rows("us_state_abbreviations.tsv"), start=2):
+        cols = row.split("\t")
+        assert len(cols) == 2 and all(c.strip() == c and c for c in cols), f"us_state_abbreviations.tsv:{i}: {row!r}"
+        state, abbr = cols
+        assert seen.setdefault(abbr, state) == state, f"{abbr!r} names {seen[abbr]} and {state}"

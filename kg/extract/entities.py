@@ -11,9 +11,14 @@ PRODUCT, headlines run into the next sentence). Each is fixed by a general mecha
 5. alias resolution: "Lavrov" is the article's "Sergei Lavrov", whatever the model typed it;
    "Burlington" after "Burlington Industries Inc" is that company; "(MITI)" and a stock symbol
    after a company's designator ("... Inc HBJ") name the entity before them;
-6. company names: a designator ("Inc", "Corp") makes an Organization, joins a name the model cut
-   in two, and partners' names joined by "and Co" / "and Sons" are one firm;
-7. type voting across all mentions of the same name.
+6. company names: a designator ("Inc", "Corp") makes an Organization and takes in the capitalised
+   words before it that the model cut off; partners' names joined by "and Co" / "and Sons" or
+   introduced by "the firm of" are one firm; words of foreign company names ("Compagnie",
+   "Italiana"), an "of" after a person ("Edward Johnson of Johnson Redbook") and two hyphenated
+   surnames alone ("O'Brien-Kreitzberg") mark organisations the model typed as people;
+7. US state abbreviations after a city ("Seattle, Wash.") are that state; initials ("U. S.") are
+   never a person; a name after "degrees" is a temperature scale;
+8. type voting across all mentions of the same name.
 """
 from __future__ import annotations
 
@@ -47,6 +52,8 @@ class Candidate:
     type: str  # Person, Country, Place, Organization
     weight: int  # 1 model, 2 head noun / GeoNames, 3 gazetteer country or title pattern
     code: str | None = None
+    #: the full name an abbreviation stands for ("Colorado" for "Colo."): its group key and label
+    name: str | None = None
 
 
 def extract_entities(ctx: DocContext) -> None:
@@ -56,6 +63,7 @@ def extract_entities(ctx: DocContext) -> None:
     spans = [clean(s, gaz, ctx) for s in doc_ents(doc) if s.label_ in NER_LABELS]
     pieces = [p for group in spans for p in group]
     pieces = [with_admin_head(p, gaz) for p in merge_designator_runs(merge_split_names(pieces))]
+    pieces = extend_designator_names(pieces, gaz)
     firms = conjoined_firm_spans(doc)
     in_firm = {i for f in firms for i in range(f.start, f.end)}
     pieces = [r for p in pieces for r in _outside(p, firms)] + firms
@@ -89,19 +97,23 @@ def _trailing_demonym(doc, s: int, e: int, gaz: Gazetteer) -> int:
     return 0
 
 
-def _split_points(span: Span, gaz: Gazetteer) -> list[int]:
-    """Token indices where a span holds two names: at a possessive ("Lavrov's Visit"), and at
-    "of" after a company suffix ("Meyer Detective Agency Inc of National Park")."""
+def _split_points(span: Span, gaz: Gazetteer) -> list[tuple[int, int]]:
+    """Where a span holds two names, as (end of one, start of the next): at a possessive
+    ("Lavrov's Visit"), at "of" after a company suffix ("Meyer Detective Agency Inc of National
+    Park"), and after a country's possessive that lost its apostrophe ("Irans Ahvaz field")."""
     doc = span.doc
     cuts = []
     for i in range(span.start, span.end):
         tok = doc[i]
         if tok.text in POSSESSIVE or tok.tag_ == "POS":
-            cuts.append(i)
+            cuts.append((i, i + 1))
         elif (span.label_ == "ORG" and tok.lower_ == "of" and i > span.start
               and doc[i - 1].lower_.rstrip(".") in COMPANY_SUFFIXES and i + 1 < span.end
               and doc[span.end - 1].lower_.rstrip(".") not in COMPANY_SUFFIXES):  # "Co of Canada Ltd" is one name
-            cuts.append(i)
+            cuts.append((i, i + 1))
+        elif (i + 1 < span.end and len(tok) > 3 and tok.text.endswith("s") and tok.is_title
+              and gaz.country(tok.text[:-1]) and not gaz.country(tok.text)):
+            cuts.append((i + 1, i + 1))
     return cuts
 
 
@@ -110,10 +122,13 @@ def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
     doc = span.doc
     parts: list[tuple[int, int, str]] = []
     cur = span.start
-    for cut in _split_points(span, gaz):
+    after_country = set()  # parts that follow a country's possessive: "Japans | Finance Ministry"
+    for cut, nxt in _split_points(span, gaz):
         label = span.label_
         parts.append((cur, cut, label))
-        cur = cut + 1
+        if cut == nxt:
+            after_country.add(len(parts))
+        cur = nxt
     after_of = bool(parts) and doc[cur - 1].lower_ == "of"
     parts.append((cur, span.end, "GPE" if after_of else span.label_))
     out: list[Span] = []
@@ -150,8 +165,9 @@ def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
             # the rest of a span after a possessive is a name only when it looks like one:
             # "Lavrov's Visit" leaves "Visit", a headline word, which is dropped
             heads = gaz.org_heads | gaz.place_heads
-            if not (piece[-1].lower_ in heads or (len(piece) >= 2 and all(t.is_title for t in piece))):
-                continue
+            if not (piece[-1].lower_ in heads or (len(piece) >= 2 and all(t.is_title for t in piece))
+                    or (n in after_country and piece[0].is_title and (len(piece) >= 2 or gaz.place(piece.text)))):
+                continue  # but "Japans Ministry of International Trade" and "Irans Ahvaz" (a city) are names
         out.append(piece)
     return out
 
@@ -185,20 +201,99 @@ def merge_designator_runs(spans: list[Span]) -> list[Span]:
     return out
 
 
+#: tokens of a company name that the model left outside every entity: "&" always, "and" only
+#: when the name after it is no entity of its own ("Bashaw Leduc Oil and Gas Ltd", but not
+#: "IBM and Xerox Corp")
+_NAME_CONJ = {"&", "and"}
+#: model labels of the pieces a company name can be made of (not dates, numbers, demonyms)
+_RUN_LABELS = ("ORG", "PERSON", "GPE", "FAC", "PRODUCT")
+
+
+def extend_designator_names(spans: list[Span], gaz: Gazetteer) -> list[Span]:
+    """A company name ending in a designator takes in the capitalised words before it that the
+    model cut off or typed otherwise: "Pemberton Houston" (PERSON) + "Willoughby" (none) +
+    "Bell Gouinlock Inc" is one Organization, "Bashaw Leduc Oil" (PERSON) + "and Gas Ltd" (none)
+    another. The run stops at lowercase words, punctuation, line ends, the sentence start,
+    demonyms and countries ("Canadian ... Ltd" keeps the adjective out), dates and numbers."""
+    doc = spans[0].doc if spans else None
+    if doc is None:
+        return spans
+    cols = columns(doc)
+    ends = [i for i, w in enumerate(cols.lower) if w.rstrip(".") in COMPANY_SUFFIXES and cols.text[i][:1].isupper()]
+    if not ends:
+        return spans
+    spans = sorted(spans, key=lambda s: s.start)
+    at = {i: k for k, sp in enumerate(spans) for i in range(sp.start, sp.end)}
+    drop: set[int] = set()
+    made: list[Span] = []
+    covered: set[int] = set()
+    for d in reversed(ends):  # the last designator of "Security Group Inc" ends the name
+        if d in covered:
+            continue
+        k = at.get(d)
+        if k is not None and (spans[k].end != d + 1 or spans[k].label_ not in _RUN_LABELS):
+            continue
+        start = spans[k].start if k is not None else d
+        inner = {k} if k is not None else set()
+        j = start - 1
+        while j >= 0 and not doc[j + 1].is_sent_start and "\n" not in doc[j].whitespace_:
+            tok = doc[j]
+            q = at.get(j)
+            if q is not None:
+                piece = spans[q]
+                if (piece.label_ not in _RUN_LABELS or gaz.country(piece.text)
+                        or gaz.demonym(piece.text) or not all(t.text[:1].isupper() or t.is_punct for t in piece)):
+                    break
+                inner.add(q)
+                j = piece.start - 1
+                continue
+            if tok.lower_ in _NAME_CONJ and j > 0 and doc[j - 1].text[:1].isupper() and (
+                    tok.text == "&" or doc[j + 1].ent_iob_ != "B"):
+                j -= 1
+                continue
+            if tok.text == "-" and j > 0 and not tok.whitespace_ and not doc[j - 1].whitespace_:
+                j -= 1  # "A-T-E Security Group Inc"
+                continue
+            if (tok.tag_ in ("NNP", "NNPS") and tok.text[:1].isupper() and tok.lower_ not in HONORIFICS
+                    and (not tok.ent_type_ or tok.ent_type_ in _RUN_LABELS)
+                    and not gaz.demonym(tok.text) and not gaz.country(tok.text)):
+                j -= 1
+                continue
+            break
+        first = j + 1
+        while first < d and (doc[first].lower_ in _NAME_CONJ or doc[first].is_punct or (
+                doc[first].lower_ in LEADING_DROP and (doc[first].whitespace_ or doc[first + 1].text != "-"))):
+            first += 1  # "The Xerox Corp" is "Xerox Corp"; "A-T-E Security Group Inc" keeps its "A"
+        if d - first < 1 or (k is not None and first == spans[k].start):
+            continue  # nothing taken in: the model's span stands
+        drop |= inner
+        covered.update(range(first, d + 1))
+        made.append(Span(doc, first, d + 1, label="ORG"))
+    if not made:
+        return spans
+    return sorted([sp for k, sp in enumerate(spans) if k not in drop] + made, key=lambda s: s.start)
+
+
 #: words that end a firm name written as a list of partners: "Stifel, Nicolaus and Co",
 #: "Samuel Montagu and Sons Ltd", "Don Bybee and Associates"
 FIRM_TAILS = {"co", "company", "sons", "associates", "partners", "brothers", "bros"}
+#: nouns that introduce a firm by its partners' names: "the law firm of Wachtell, Lipton, Rosen and Katz"
+FIRM_NOUNS = {"firm", "partnership"}
 
 
 def conjoined_firm_spans(doc) -> list[Span]:
     """Firm names made of partners' names joined by "and"/"&" and ending in Co, Sons, Associates
-    (plus designators): the model cuts them into people and places; they are one Organization."""
+    (plus designators), or introduced as "the firm of" ("the venture capital firm of Welsh, Carson,
+    Anderson and Stowe"): the model cuts them into people and places; they are one Organization."""
     out: list[Span] = []
     n = len(doc)
     for i in range(1, n - 1):
         conj = doc[i]
         tail = doc[i + 1]
-        if conj.lower_ not in ("and", "&") or tail.lower_.rstrip(".") not in FIRM_TAILS or not tail.text[:1].isupper():
+        if conj.lower_ not in ("and", "&") or not tail.text[:1].isupper():
+            continue
+        partners_only = tail.lower_.rstrip(".") not in FIRM_TAILS  # "... and Stowe": needs "firm of" before
+        if partners_only and not (tail.is_title and tail.pos_ == "PROPN"):
             continue
         start = i
         names = 0
@@ -224,6 +319,9 @@ def conjoined_firm_spans(doc) -> list[Span]:
         while start < i and doc[start].text == ",":
             start += 1
         if not names:
+            continue
+        if partners_only and not (start >= 2 and doc[start - 1].lower_ == "of"
+                                  and doc[start - 2].lemma_.lower() in FIRM_NOUNS):
             continue
         end = i + 2
         while end < n and _is_designator(doc[end]) and "\n" not in doc[end - 1].whitespace_:
@@ -316,6 +414,9 @@ def with_admin_head(span: Span, gaz: Gazetteer) -> Span:
         return span
     nxt = doc[span.end]
     if nxt.is_lower and nxt.lower_ in ADMIN_HEADS and not gaz.country(span.text) and "\n" not in span[-1].whitespace_:
+        place = gaz.place(span.text)
+        if nxt.lower_ == "state" and place is not None and place.kind == "admin1":
+            return span  # "Texas state courts": Texas is the state already ("New York state" is not the city)
         return Span(doc, span.start, span.end + 1, label="LOC")
     return span
 
@@ -355,6 +456,70 @@ def _org_by_form(span: Span, gaz: Gazetteer) -> bool:
         return True
     before = doc[span.start - 1] if span.start > 0 else None
     return bool(before is not None and before.lower_ == "the" and span[-1].tag_ == "NNPS")
+
+
+def _has_org_word(span: Span, gaz: Gazetteer) -> bool:
+    """A word no personal name holds, from company names in other languages (org_words.txt):
+    "Compagnie", "Metalurgicos", "Italiana"."""
+    return any(norm(t.text) in gaz.org_words for t in span)
+
+
+def _affiliation_of_person(span: Span) -> bool:
+    """ "Edward Johnson of Johnson Redbook", "Gianfranco Ceroni, managing director of Italiana Olii":
+    the name after "of" that follows a person (or a title in apposition to one) is where that
+    person works, an organisation, not a second person."""
+    from kg.extract.roles import role_words
+
+    root = span.root
+    prep = root.head
+    if root.dep_ != "pobj" or prep.lower_ != "of" or prep.i >= span.start:
+        return False
+    owner = prep.head
+    if owner.i >= prep.i:
+        return False
+    if owner.ent_type_ == "PERSON":
+        return True
+    return (owner.lower_ in role_words() and owner.dep_ == "appos" and owner.head.ent_type_ == "PERSON"
+            and owner.head.i < owner.i)
+
+
+#: first parts of hyphenated personal names ("Ben-Gurion", "Abu-Mazen"), not of firm names
+_NAME_PREFIXES = NAME_PARTICLES | {"abu", "abd", "abdel", "abdul", "bou", "ould", "mac", "mc", "st"}
+
+
+def _hyphenated_surnames(span: Span) -> bool:
+    """ "O'Brien-Kreitzberg": two capitalised surnames joined by a hyphen, with no given name, are
+    a firm's name (a person with a double-barrelled name is first named in full, and the short
+    form then joins that person)."""
+    if len(span) != 3 or span[1].text != "-" or span[0].whitespace_ or span[1].whitespace_:
+        return False
+    left, right = span[0], span[2]
+    return all(t.text[:1].isupper() and not t.is_upper and t.is_alpha and len(t) >= 3 for t in (left, right)) \
+        and left.lower_ not in _NAME_PREFIXES  # "OBrien" as the wires write O'Brien
+
+
+def _initials_only(span: Span) -> bool:
+    """ "U. S.", "U. K.": single capital letters, an abbreviation (of a country), never a name."""
+    return all(len(t.text.rstrip(".")) == 1 and t.text[:1].isupper() for t in span)
+
+
+def _after_degrees(span: Span) -> bool:
+    """ "degrees Kelvin", "degrees Fahrenheit": a name right after "degrees" is a temperature scale."""
+    return span.start > 0 and span.doc[span.start - 1].lower_ in ("degrees", "degree", "deg", "deg.")
+
+
+def _state_after_place(span: Span, gaz: Gazetteer) -> str | None:
+    """The US state an abbreviation after "City," names ("Seattle, Wash.", "Nashville, Tenn"),
+    else None. Only that position is read: "Wash" or "Miss" elsewhere are other words."""
+    if len(span) != 1 or span.start < 2:
+        return None
+    doc = span.doc
+    comma, city = doc[span.start - 1], doc[span.start - 2]
+    if comma.text != "," or not city.text[:1].isupper() or "\n" in city.whitespace_:
+        return None
+    if city.ent_type_ not in ("GPE", "LOC", "FAC") and gaz.place(city.text) is None:
+        return None
+    return gaz.state_abbreviation(span.text)
 
 
 def _org_by_verb(span: Span) -> bool:
@@ -415,11 +580,16 @@ def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
     """Propose a type for a cleaned span (None: not an entity of ours)."""
     label = span.label_
     text = span.text
+    state = _state_after_place(span, gaz)
+    if state is not None:
+        return Candidate(span, "Place", 3, "US", name=state)  # "Brighton, Colo." is Colorado
+    if len(span) == 1 and _after_degrees(span):
+        return None  # "91 degrees Kelvin": a temperature scale, not a person or a company
     country = gaz.country(text)
     if country is None and len(span) == 1 and text.endswith("s") and text[:1].isupper():
         country = gaz.country(text[:-1])  # a possessive that lost its apostrophe: "Iraqs forces"
-    if country and not (label == "PERSON" and len(span) > 1):
-        return Candidate(span, "Country", 3, country.code)
+    if country and not (label == "PERSON" and len(span) > 1 and not _initials_only(span)):
+        return Candidate(span, "Country", 3, country.code)  # "U. S." is no person's name
     if label == "NORP":
         dem = gaz.demonym(text)
         if dem:
@@ -433,6 +603,8 @@ def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
         return Candidate(span, "Organization", 3)  # "Wedgestone Advisory Corp", "West Point-Pepperell Inc"
     if len(span) == 1 and label != "PERSON" and _calendar_word(text) and gaz.place(text) is None:
         return None  # "in Feburary": a (misspelt) month or weekday, not a name
+    if len(span) > 1 and label not in ("GPE", "LOC", "FAC") and _has_org_word(span, gaz):
+        return Candidate(span, "Organization", 2)  # "Envases Metalurgicos de Alava", "Italiana Olii"
     kind = apposition_kind(span, gaz)
     if kind is not None and label in ("PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT"):
         place = gaz.place(text) if kind == "Place" else None
@@ -457,6 +629,8 @@ def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
         if _org_by_form(span, gaz) or _org_by_verb(span):
             return Candidate(span, "Organization", 2)
         place = gaz.place(text) if len(span) == 1 else None
+        if place is None and (_affiliation_of_person(span) or _hyphenated_surnames(span)):
+            return Candidate(span, "Organization", 2)
         if place and place.population >= CITY_OVERRIDE_POP:
             return Candidate(span, "Place", 1, place.country)
         return Candidate(span, "Person", 1)
@@ -474,6 +648,7 @@ def _tokens(text: str) -> list[str]:
 def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext) -> None:
     """Group candidates into entities: aliases of full person names, then votes per name."""
     cands.sort(key=lambda c: c.span.start)
+    _spread_abbreviations(cands)
     persons = [c for c in cands if c.type == "Person" and len(_tokens(c.span.text)) >= 2]
     # 1. short forms of a person's name ("Lavrov", "Kim") join that person, whatever their type
     alias_of: dict[int, Candidate] = {}
@@ -508,6 +683,8 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
     # 1d. a later short form of an organisation named earlier ("Burlington Industries Inc" ...
     # "Burlington said") is that organisation, unless it is evidently a place
     _resolve_org_short_forms(cands, alias_of)
+    for c in cands:  # "American" in "American Midland" (the company) is no demonym of the US
+        ctx.demonym_tokens.pop(c.span.start, None)
     # 2. votes: a name's type is the one with the most evidence over all its mentions
     groups: dict[str, list[Candidate]] = defaultdict(list)
     for c in cands:
@@ -553,6 +730,18 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
         # (DocContext.country_at): alone, "Canadian dollars" does not make an article about Canada
         for k in range(i, j):
             ctx.demonym_tokens[k] = ent.key if ent is not None else f"country:{country.code}"
+
+
+def _spread_abbreviations(cands: list[Candidate]) -> None:
+    """An abbreviation read as a state once ("Paramus, N.J.") is that state wherever else the
+    article writes it ("Wayne, N.J." after a town no gazetteer knows)."""
+    full = {norm(c.span.text): c for c in cands if c.name}
+    if not full:
+        return
+    for c in cands:
+        known = full.get(norm(c.span.text)) if not c.name and c.type != "Country" else None
+        if known is not None:
+            c.type, c.code, c.name, c.weight = known.type, known.code, known.name, max(c.weight, 2)
 
 
 ACRONYM_SKIP = {"of", "and", "the", "for", "on", "in", "de", "&"}
@@ -614,8 +803,11 @@ def _resolve_org_short_forms(cands: list[Candidate], alias_of: dict[int, Candida
     orgs = [c for c in cands if c.type == "Organization" and len(_tokens(c.span.text)) >= 2]
     if not orgs:
         return
+    ends = {c.span.end for c in cands}
     for c in cands:
         if id(c) in alias_of or c.type == "Country":
+            continue
+        if c.span.start not in ends and _with_word_before(c, orgs, alias_of):
             continue
         if c.type == "Person" and c.weight > 1:
             continue
@@ -644,6 +836,30 @@ def _resolve_org_short_forms(cands: list[Candidate], alias_of: dict[int, Candida
         host = hosts[-1]
         alias_of[id(c)] = host
         c.type = "Organization"
+
+
+def _with_word_before(c: Candidate, orgs: list[Candidate], alias_of: dict[int, Candidate]) -> bool:
+    """ "American Midland has agreed" after "American Midland Corp": the model read "American" as a
+    demonym and "Midland" as the town; with the capitalised word before it the mention is the
+    leading words of the company's name, and is that company (a gazetteer place too)."""
+    doc = c.span.doc
+    s = c.span.start
+    if s == 0 or not doc[s - 1].text[:1].isupper() or not doc[s - 1].whitespace_:
+        return False
+    toks = _tokens(doc[s - 1:c.span.end].text)
+    host = None
+    for o in orgs:
+        if o.span.start >= c.span.start:
+            break
+        otoks = _tokens(o.span.text)
+        if len(otoks) > len(toks) and otoks[:len(toks)] == toks:
+            host = alias_of.get(id(o), o)
+    if host is None:
+        return False
+    c.span = doc[s - 1:c.span.end]
+    alias_of[id(c)] = host
+    c.type = "Organization"
+    return True
 
 
 def _after_locative(span: Span) -> bool:
@@ -675,6 +891,8 @@ def _best_full_name(c: Candidate, toks: list[str], persons: list[Candidate], can
 
 
 def _group_key(c: Candidate) -> str:
+    if c.name:
+        return norm(c.name)
     if c.type == "Country" and c.code:
         return "country:" + c.code
     return norm(c.span.text)
@@ -691,6 +909,10 @@ def canonical(members: list[Candidate], type_: str, gaz: Gazetteer) -> tuple[str
         code = next((c.code for c in members if c.code), None)
         if code:
             return gaz.countries[code].name, code
+    full = next((c.name for c in members if c.name and c.type == type_), None)
+    if full:
+        code = next((c.code for c in members if c.code and c.type == type_), None)
+        return full, code  # "Colo." is labelled Colorado (and keeps "Colo." as an alias)
     forms = Counter(c.span.text for c in members if c.type == type_) or Counter(c.span.text for c in members)
     label = sorted(forms.items(), key=lambda kv: (-len(kv[0].split()), -kv[1], kv[0]))[0][0]
     code = next((c.code for c in members if c.code and c.type == type_), None)
