@@ -97,6 +97,8 @@ class Gazetteer:
         self.place_heads = {r[0].strip().lower() for r in _data_lines("gazetteers/place_heads.txt")}
         self.org_heads = {r[0].strip().lower() for r in _data_lines("gazetteers/org_heads.txt")}
         self.org_words = {norm(r[0]) for r in _data_lines("gazetteers/org_words.txt")}
+        #: nouns that make "<demonym> <noun>" the country's state ("the Zambian government")
+        self.state_organs = {r[0].strip().lower() for r in _data_lines("gazetteers/state_organs.txt")}
         #: abbreviation -> US state name: AP forms by norm ("colo", "nj"), postal codes as written ("TX")
         self.state_abbreviations: dict[str, str] = {}
         for name, abbr in _data_lines("gazetteers/us_state_abbreviations.tsv"):

@@ -262,3 +262,77 @@ def test_country_possessive_without_apostrophe_is_split_off(nlp) -> None:
     ents = by_label(rec)
     assert ents.get("Iran") == "Country" and ents.get("Ahvaz") == "Place"
     assert "Irans Ahvaz" not in ents
+
+
+def test_names_after_the_states_of_are_places(nlp) -> None:
+    rec = run(nlp, "Officials said the states of Minas Gerais, Parana and Rio Grande do Sul had most of the storage.")
+    ents = by_label(rec)
+    assert ents.get("Rio Grande do Sul") == "Place"
+    assert ents.get("Parana") == "Place"
+
+
+def test_org_typed_names_listed_with_places_are_places(nlp) -> None:
+    rec = run(nlp, "Rains reached 83 mm in Cordoba, 41 in Rosario, 50 in Entre Rios and Misiones and 95 in Corrientes. "
+                   "Harvesting is near completion in Cordoba and La Pampa.")
+    ents = by_label(rec)
+    assert ents.get("Misiones") == "Place"
+    assert ents.get("Entre Rios") == "Place"
+    assert ents.get("La Pampa") == "Place"
+    assert "Entre Rios and Misiones" not in ents
+
+
+def test_place_names_the_model_missed(nlp) -> None:
+    rec = run(nlp, "The regulator suspended the licence of G H Tanaka (Australia) Ltd after a receiver was appointed "
+                   "over the Adelaide office of the firm, a Wall Street analyst said.")
+    ents = by_label(rec)
+    assert ents.get("Australia") == "Country"
+    assert ents.get("Adelaide") == "Place"
+    assert ents.get("Wall Street") == "Place"
+
+
+def test_demonym_and_government_mention_the_country(nlp) -> None:
+    rec = run(nlp, "The Zambian government has no plans to raise the price of maize meal, an official said.")
+    zambia = [e for e in rec.entities if e.type == "Country" and e.code == "ZM"]
+    assert zambia and any(m.named for m in zambia[0].mentions)
+    rec = run(nlp, "Maize meal is a Zambian staple.")  # a demonym alone does not name the country
+    assert not any(e.type == "Country" and any(m.named for m in e.mentions) for e in rec.entities)
+
+
+def test_town_comma_region_typed_org_is_two_places(nlp) -> None:
+    rec = run(nlp, "Officials offered money to re-open (Falco Ltd))'s Chapais, Quebec copper mine.")
+    ents = by_label(rec)
+    assert ents.get("Chapais") == "Place"
+    assert "Chapais, Quebec" not in ents
+
+
+def test_town_after_of_before_a_state_abbreviation(nlp) -> None:
+    rec = run(nlp, "It bought the Guard Services Division of Security Services of America of Wayne, N.J., for cash.")
+    ents = by_label(rec)
+    assert ents.get("Wayne") == "Place"
+    assert ents.get("Guard Services Division of Security Services of America") == "Organization"
+
+
+def test_hyphenated_prefix_belongs_to_the_region(nlp) -> None:
+    rec = run(nlp, "Edouard Saouma said sub-Saharan Africa registered a cereal production increase of 3.6 pct.")
+    ents = by_label(rec)
+    assert ents.get("sub-Saharan Africa") == "Place"
+    assert "Africa" not in ents
+
+
+def test_name_sharing_a_plural_organisation_head_is_an_organisation(nlp) -> None:
+    rec = run(nlp, "Negotiations brought agreement with the Tokyo and London Stock Exchanges for fuller access to data.")
+    assert by_label(rec).get("Tokyo") == "Organization"
+
+
+def test_partners_listed_before_a_designator_are_one_firm(nlp) -> None:
+    rec = run(nlp, "Investment Canada allowed the indirect takeover of Holt, Rinehart and Winston Canada Ltd. by Harcourt. "
+                   "Harcourt purchased Holt Rinehart and Winston from CBS Inc last October.")
+    ents = by_label(rec)
+    assert ents.get("Holt, Rinehart and Winston Canada Ltd.") == "Organization"
+    assert not any(t in ("Place", "Person") for label, t in ents.items() if label in ("Holt", "Rinehart"))
+
+
+def test_unknown_place_inside_an_organisation_name_is_that_organisation(nlp) -> None:
+    rec = run(nlp, "Investment Canada allowed the indirect takeover of Holt, Rinehart and Winston Canada Ltd. by Harcourt. "
+                   "Harcourt purchased Holt Rinehart and Winston from CBS Inc last October.")
+    assert by_label(rec).get("Winston") != "Place"  # the model's GPE, a word of the firm's name

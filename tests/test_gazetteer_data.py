@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 GAZ = ROOT / "kg" / "data" / "gazetteers"
 TSV_FILES = ("demonyms.tsv", "country_aliases.tsv")
-WORD_FILES = ("place_heads.txt", "org_heads.txt", "roles.txt", "org_words.txt")
+WORD_FILES = ("place_heads.txt", "org_heads.txt", "roles.txt", "org_words.txt", "state_organs.txt")
 
 # The 193 UN member states (ISO 3166-1 alpha-2).
 UN_MEMBERS = frozenset(

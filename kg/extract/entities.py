@@ -18,7 +18,12 @@ PRODUCT, headlines run into the next sentence). Each is fixed by a general mecha
    surnames alone ("O'Brien-Kreitzberg") mark organisations the model typed as people;
 7. US state abbreviations after a city ("Seattle, Wash.") are that state; initials ("U. S.") are
    never a person; a name after "degrees" is a temperature scale;
-8. type voting across all mentions of the same name.
+8. places: the names after "the states/provinces of" and ORG-typed names listed with places after
+   "in" ("in Cordoba, Santa Fe and Chaco") are places; so are "Town, Region" spans typed ORG, the town
+   in "... of Wayne, N.J.", countries, large cities and "X Street" names the model missed, and
+   "sub-Saharan Africa" whole; "the Zambian government" names Zambia; "Tokyo" in "the Tokyo and
+   London Stock Exchanges" is an exchange;
+9. type voting across all mentions of the same name.
 """
 from __future__ import annotations
 
@@ -67,6 +72,17 @@ def extract_entities(ctx: DocContext) -> None:
     firms = conjoined_firm_spans(doc)
     in_firm = {i for f in firms for i in range(f.start, f.end)}
     pieces = [r for p in pieces for r in _outside(p, firms)] + firms
+    # "the states of Sao Paulo, Parana and Rio Grande do Sul": each named state is a Place (a model
+    # place span that holds the name and more keeps its extent: "the state of Lower Saxony region")
+    admin = admin_list_spans(doc)
+    if admin:
+        admin = [next((Span(doc, p.start, p.end, label="GPE") for p in pieces
+                       if p.start <= a.start and a.end <= p.end and p.label_ in ("GPE", "LOC")), a) for a in admin]
+        in_admin = {i for a in admin for i in range(a.start, a.end)}
+        pieces = [p for p in pieces if not any(i in in_admin for i in range(p.start, p.end))] + admin
+    pieces = missed_place_names(doc, pieces, gaz)
+    pieces, listed = place_lists(pieces, gaz)
+    listed.update({(a.start, a.end): 3 for a in admin})  # named as a state: as strong as a title
     from kg.extract.roles import title_person_spans  # roles know the title lexicon
 
     titled = [t for t in title_person_spans(doc, gaz) if not any(i in in_firm for i in range(t.start, t.end))]
@@ -83,6 +99,10 @@ def extract_entities(ctx: DocContext) -> None:
             continue
         if all(i in in_titles for i in range(span.start, span.end)):
             continue  # "State" in "Secretary of State" is part of a title, not a name
+        if (span.start, span.end) in listed:
+            place = gaz.place(span.text)
+            candidates.append(Candidate(span, "Place", listed[span.start, span.end], place.country if place else None))
+            continue
         cand = classify(span, gaz, ctx)
         if cand is not None:
             candidates.append(cand)
@@ -114,12 +134,54 @@ def _split_points(span: Span, gaz: Gazetteer) -> list[tuple[int, int]]:
         elif (i + 1 < span.end and len(tok) > 3 and tok.text.endswith("s") and tok.is_title
               and gaz.country(tok.text[:-1]) and not gaz.country(tok.text)):
             cuts.append((i + 1, i + 1))
+    town = _town_after_of(span, gaz)
+    if town is not None and not any(c[0] >= town - 1 for c in cuts):
+        cuts.append((town - 1, town))  # "... Security Services of America | of | Wayne", N.J.
     return cuts
+
+
+def _town_and_region(span: Span, gaz: Gazetteer) -> list[Span] | None:
+    """ "Murdochville, Quebec" typed ORG: a capitalised name, a comma and a country, US state or
+    large city is a town and its region, two places (None when the span is not of that form)."""
+    doc = span.doc
+    commas = [t.i for t in span if t.text == ","]
+    if span.label_ != "ORG" or len(commas) != 1 or commas[0] == span.start or commas[0] + 1 >= span.end:
+        return None
+    c = commas[0]
+    town, region = doc[span.start:c], doc[c + 1:span.end]
+    if not all(t.is_title and t.is_alpha for t in town) or len(town) > 3 or town[-1].lower_ in gaz.org_heads:
+        return None
+    place = gaz.place(region.text)
+    if not (gaz.country(region.text) or (place is not None and (place.kind == "admin1" or place.population >= CITY_OVERRIDE_POP))
+            or gaz.state_abbreviation(region.text)):
+        return None
+    return [Span(doc, town.start, town.end, label="GPE"), Span(doc, region.start, region.end, label="GPE")]
+
+
+def _town_after_of(span: Span, gaz: Gazetteer) -> int | None:
+    """Where the town begins in an ORG span that ends in "of <Town>" before ", <state
+    abbreviation>" ("Security Services of America of Wayne, N.J."): the wires place a company in
+    its town that way; None otherwise."""
+    doc = span.doc
+    e = span.end
+    if span.label_ != "ORG" or e + 1 >= len(doc) or doc[e].text != "," or not gaz.state_abbreviation(doc[e + 1].text):
+        return None
+    if not doc[e + 1].text[:1].isupper():
+        return None
+    k = e - 1
+    while k > span.start and doc[k].is_title and doc[k].is_alpha and e - k <= 3:
+        k -= 1
+    if doc[k].lower_ != "of" or k == e - 1 or k - span.start < 2:
+        return None
+    return k + 1
 
 
 def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
     """Trim and split one NER span into name spans (none when nothing name-like is left)."""
     doc = span.doc
+    split = _town_and_region(span, gaz)
+    if split is not None:
+        return split
     parts: list[tuple[int, int, str]] = []
     cur = span.start
     after_country = set()  # parts that follow a country's possessive: "Japans | Finance Ministry"
@@ -140,6 +202,10 @@ def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
             e -= 1
         if e - s >= 3 and _is_ticker(doc[e - 1]) and _is_designator(doc[e - 2]):
             e -= 1  # "CBS Inc CBS": news wires put the stock symbol after the company's name
+        if (label in ("GPE", "LOC") and s == span.start and s >= 3 and doc[s - 2].text == "-"
+                and doc[s - 3].is_lower and doc[s - 3].is_alpha and doc[s - 1].is_title
+                and not doc[s - 3].whitespace_ and not doc[s - 2].whitespace_ and not gaz.country(span.text)):
+            s -= 3  # "sub-Saharan Africa": the region the hyphenated adjective marks out, not the continent
         if (label in ("GPE", "LOC") and e == span.end and e + 1 < len(doc) and doc[e].text == "-"
                 and not doc[e - 1].whitespace_ and not doc[e].whitespace_ and doc[e + 1].is_title
                 and not doc[e + 1].ent_type_):
@@ -320,16 +386,37 @@ def conjoined_firm_spans(doc) -> list[Span]:
             start += 1
         if not names:
             continue
+        end = i + 2
         if partners_only and not (start >= 2 and doc[start - 1].lower_ == "of"
                                   and doc[start - 2].lemma_.lower() in FIRM_NOUNS):
-            continue
-        end = i + 2
+            tail_end = _partners_then_designator(doc, start, i)
+            if tail_end is None:
+                continue
+            end = tail_end
         while end < n and _is_designator(doc[end]) and "\n" not in doc[end - 1].whitespace_:
             end += 1
         if out and out[-1].end > start:
             continue
         out.append(Span(doc, start, end, label="ORG"))
     return out
+
+
+def _partners_then_designator(doc, start: int, conj: int) -> int | None:
+    """ "Holt, Rinehart and Winston Canada Ltd.": one-word surnames listed with commas, the last
+    after "and", then a designator (a country name may come between, for a national subsidiary)
+    make one firm. Returns where the name ends before its designators (they are added after), or
+    None. The model's own organisations in the list ("Ford, Chrysler and Nissan Ltd") are left as
+    they are, and so are lists without commas."""
+    names = doc[start:conj]
+    if not any(t.text == "," for t in names) or any(t.ent_type_ == "ORG" for t in names):
+        return None
+    if any(names[k].text != "," and k + 1 < len(names) and names[k + 1].text != "," for k in range(len(names))):
+        return None  # every partner is one word: "Holt, Rinehart", not "General Motors, Ford"
+    end = conj + 2
+    gaz = gazetteer()
+    if end + 1 < len(doc) and gaz.country(doc[end].text) and _is_designator(doc[end + 1]):
+        end += 1  # "... Winston Canada Ltd."
+    return end if end < len(doc) and _is_designator(doc[end]) else None
 
 
 def _outside(span: Span, firms: list[Span]) -> list[Span]:
@@ -353,6 +440,201 @@ def _outside(span: Span, firms: list[Span]) -> list[Span]:
             out.append(Span(doc, run[0], run[-1] + 1, label=span.label_))
         run = []
     return out
+
+
+#: what may stand between two members of a list of places: separators, the numbers a report gives
+#: per place and the preposition repeated before each ("83 mm in Cordoba, 41 in Santa Fe, 50 in
+#: Entre Rios and Misiones"), and compass adjectives ("in La Pampa and southern Buenos Aires")
+_LIST_SEPARATORS = {",", ";", "and", "or"}
+_DIRECTIONS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+               "northeastern", "northwestern", "southeastern", "southwestern"}
+#: lowercase nouns for a country's first-level divisions, singular and plural ("the states of")
+_ADMIN_NOUNS = {"state", "states", "province", "provinces", "region", "regions", "county", "counties",
+                "district", "districts", "prefecture", "prefectures", "department", "departments",
+                "canton", "cantons", "oblast", "oblasts", "governorate", "governorates", "territory",
+                "territories", "emirate", "emirates"}
+
+
+#: lowercase words inside place names ("Rio Grande do Sul", "Los Angeles de ...", "Entre Rios")
+_PLACE_PARTICLES = NAME_PARTICLES | {"do", "los", "las", "e"}
+
+
+def _title_run(doc, i: int) -> int:
+    """End of a place name starting at token i: capitalised words, with name particles between
+    them ("Rio Grande do Sul"); i itself when doc[i] starts no name."""
+    n = len(doc)
+    j = i
+    while j < n and doc[j].is_title and doc[j].is_alpha:
+        j += 1
+        if (j + 1 < n and doc[j].text in ("-", "\u2013") and not doc[j - 1].whitespace_ and not doc[j].whitespace_
+                and doc[j + 1].is_title):
+            j += 1  # "North Rhine-Westphalia"
+            continue
+        k = j
+        while k < n and doc[k].lower_ in _PLACE_PARTICLES and doc[k].is_lower and k - j < 2:
+            k += 1
+        if k > j and k < n and doc[k].is_title and doc[k].is_alpha:
+            j = k
+    return j
+
+
+def admin_list_spans(doc) -> list[Span]:
+    """The names after "the states of", "the provinces of", "the province of": "The states of Sao
+    Paulo, Parana and Rio Grande do Sul" names three states, whatever the model made of them (it
+    typed Parana a person and missed Rio Grande do Sul). A name ending in an organisation word
+    ("the state of Sao Paulo Bank") is left to the model."""
+    cols = columns(doc)
+    hits = [i for i, w in enumerate(cols.lower) if w in _ADMIN_NOUNS and i + 2 < len(doc)
+            and cols.lower[i + 1] == "of" and cols.lower_alpha[i]]
+    if not hits:
+        return []
+    gaz = gazetteer()
+    out: list[Span] = []
+    for i in hits:
+        j = i + 2
+        while j < len(doc):
+            end = _title_run(doc, j)
+            if end == j or "\n" in doc[end - 1].whitespace_ and end < len(doc) and doc[end].is_title:
+                break
+            if doc[end - 1].lower_ in gaz.org_heads or _is_designator(doc[end - 1]):
+                break
+            out.append(Span(doc, j, end, label="GPE"))
+            k = end
+            if k < len(doc) and doc[k].text == ",":
+                k += 1
+            if k < len(doc) and doc[k].lower_ == "and":
+                k += 1
+            if k == end or k >= len(doc) or not doc[k].is_title:
+                break
+            j = k
+    return out
+
+
+def _country_or_city(doc, i: int, j: int, gaz: Gazetteer) -> bool:
+    """doc[i:j] names a country, or a city of at least CITY_OVERRIDE_POP people."""
+    text = doc[i:j].text
+    if gaz.country(text):
+        return True
+    place = gaz.place(text)
+    return place is not None and place.kind == "city" and place.population >= CITY_OVERRIDE_POP
+
+
+def missed_place_names(doc, pieces: list[Span], gaz: Gazetteer) -> list[Span]:
+    """Place names the model left outside every entity: a country ("G H Shintoh (Australia) Ltd"),
+    a large city used as a modifier ("the Adelaide office") and a street, square or other named
+    place ending in a place head noun ("a Wall Street analyst"). Only words that stand alone as a
+    name count: not at a sentence start, not next to another capitalised word, not written in
+    lowercase elsewhere in the text."""
+    cols = columns(doc)
+    covered = {i for p in pieces for i in range(p.start, p.end)}
+    ents = {i for e in doc_ents(doc) for i in range(e.start, e.end)}
+    lower = None
+    n = len(doc)
+    out = list(pieces)
+    i = 0
+    while i < n:
+        w = cols.text[i]
+        if not (w[:1].isupper() and w[1:2].islower()) or i in covered or i in ents:
+            i += 1
+            continue
+        j = i + 1  # the capitalised run from i
+        while j < n and cols.text[j][:1].isupper() and j not in covered and j not in ents and cols.text[j].isalpha():
+            j += 1
+        tok = doc[i]
+        before = cols.text[i - 1] if i > 0 else ""
+        if (tok.is_sent_start or (before[:1].isupper() and before.isalpha())
+                or (before and not before[:1].isalnum() and before not in ("(", ","))):  # "--- Columbia was"
+            i = j
+            continue
+        if j - i >= 2 and cols.lower[j - 1] in gaz.place_heads and all(doc[k].tag_ in ("NNP", "NNPS") for k in range(i, j)):
+            out.append(Span(doc, i, j, label="FAC"))  # "Wall Street"
+        elif j - i <= 2 and _country_or_city(doc, i, j, gaz):
+            if lower is None:
+                lower = _lowercase_words(doc)
+            if not any(cols.lower[k] in lower for k in range(i, j)):
+                out.append(Span(doc, i, j, label="GPE"))
+        i = j
+    return out
+
+
+def place_lists(pieces: list[Span], gaz: Gazetteer) -> tuple[list[Span], dict[tuple[int, int], int]]:
+    """Names listed with places after a locative preposition are places: "in Cordoba, Santa Fe and
+    Chaco", "50 in Entre Rios and Misiones, 95 in Corrientes" (one span the model typed ORG, split
+    into its two names). Only the model's ORG names without any mark of an organisation (head noun,
+    designator, company word, acronym) are retyped, and only in a list whose other members are all
+    places, at least one of them by the model's own label or as a country.
+    Returns the pieces (split where needed) and the (start, end) of the listed names, with weight 2."""
+    listed: dict[tuple[int, int], int] = {}
+    if len(pieces) < 3 and not (len(pieces) == 2 and pieces[0].label_ != pieces[1].label_):
+        return pieces, listed
+    pieces = sorted(pieces, key=lambda sp: sp.start)
+    doc = pieces[0].doc
+    chains: list[list[Span]] = [[pieces[0]]]
+    for sp in pieces[1:]:
+        if _list_gap(doc, chains[-1][-1].end, sp.start):
+            chains[-1].append(sp)
+        else:
+            chains.append([sp])
+    out: list[Span] = []
+    for chain in chains:
+        if len(chain) < 2 or not any(sp.label_ == "ORG" for sp in chain):
+            out.extend(chain)
+            continue
+        kinds = [_list_member(sp, gaz) for sp in chain]
+        if (None in kinds or not any(k == "place" and sp.label_ != "ORG" for k, sp in zip(kinds, chain))
+                or not any(_after_locative(sp, _DIRECTIONS) for sp in chain)):
+            out.extend(chain)
+            continue
+        for sp in chain:
+            if sp.label_ != "ORG":
+                out.append(sp)
+                continue
+            for part in _list_parts(sp):
+                out.append(part)
+                listed[part.start, part.end] = 2
+    return out, listed
+
+
+def _list_gap(doc, a: int, b: int) -> bool:
+    """Tokens a..b separate two members of one list."""
+    if not 0 < b - a <= 4 or "\n" in doc[a - 1].whitespace_:
+        return False
+    gap = doc[a:b]
+    return any(t.lower_ in _LIST_SEPARATORS for t in gap) and all(
+        t.lower_ in _LIST_SEPARATORS or t.like_num or t.lower_ in LOCATIVE_PREPS or t.lower_ in _DIRECTIONS
+        for t in gap) and not any("\n" in t.whitespace_ for t in gap)
+
+
+def _list_member(span: Span, gaz: Gazetteer) -> str | None:
+    """ "place" (a country, a GPE/LOC, a large city), "name" (an ORG-typed name with no mark of an
+    organisation), or None (anything else: a person, a company, a product)."""
+    text = span.text
+    if gaz.country(text):
+        return "place"
+    if span.label_ in ("GPE", "LOC"):
+        return "place"
+    if span.label_ != "ORG":
+        return None
+    place = gaz.place(text)
+    if place is not None and place.population >= CITY_OVERRIDE_POP:
+        return "place"
+    if (span[-1].lower_ in gaz.org_heads or _is_designator(span[-1]) or _has_org_word(span, gaz)
+            or any(t.is_upper and len(t) > 1 for t in span) or not span[0].is_title):
+        return None
+    return "name"
+
+
+def _list_parts(span: Span) -> list[Span]:
+    """ "Entre Rios and Misiones" -> "Entre Rios", "Misiones": the names one span lists."""
+    doc = span.doc
+    parts: list[Span] = []
+    s = span.start
+    for i in range(span.start, span.end + 1):
+        if i == span.end or doc[i].lower_ in _LIST_SEPARATORS:
+            if i > s:
+                parts.append(Span(doc, s, i, label=span.label_))
+            s = i + 1
+    return parts
 
 
 def merge_split_names(spans: list[Span]) -> list[Span]:
@@ -522,6 +804,23 @@ def _state_after_place(span: Span, gaz: Gazetteer) -> str | None:
     return gaz.state_abbreviation(span.text)
 
 
+def _shares_plural_org_head(span: Span, gaz: Gazetteer) -> bool:
+    """ "Tokyo" in "the Tokyo and London Stock Exchanges": a name joined by "and" to an organisation
+    name that ends in a plural organisation noun shares that noun, and is an organisation too (a
+    place alone would make the plural wrong). Weight 1: a plain mention of the city elsewhere wins."""
+    doc = span.doc
+    j = span.end
+    if j + 2 >= len(doc) or doc[j].lower_ not in ("and", "&", "or") or doc[j + 1].ent_iob_ != "B" \
+            or doc[j + 1].ent_type_ != "ORG":
+        return False
+    k = j + 2
+    while k < len(doc) and doc[k].ent_iob_ == "I":
+        k += 1
+    last = doc[k - 1].lower_
+    singular = {last[:-3] + "y", last[:-2], last[:-1]} if last.endswith("ies") else {last[:-2], last[:-1]}
+    return k - (j + 1) >= 2 and last.endswith("s") and bool(singular & gaz.org_heads)  # proper nouns keep their plural lemma
+
+
 def _org_by_verb(span: Span) -> bool:
     """Organisations, not people, are bought, acquired, listed or merged ("he bought Pixar")."""
     root = span.root
@@ -542,6 +841,8 @@ def _name_like(span: Span) -> bool:
     """A name starts with a capital letter and is not a number ("Five", "206p" are not places);
     number words inside a longer name are part of it ("First Boston Corp", "Three Mile Island")."""
     first = span[0]
+    if len(span) > 3 and span[1].text == "-" and not first.whitespace_ and first.is_lower:
+        first = span[2]  # "sub-Saharan Africa"
     if not first.text[:1].isupper() or any(any(c.isdigit() for c in t.text) for t in span):
         return False
     return not all(t.like_num for t in span)  # "Five" is a number, "First Boston Corp" a name
@@ -605,6 +906,8 @@ def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
         return None  # "in Feburary": a (misspelt) month or weekday, not a name
     if len(span) > 1 and label not in ("GPE", "LOC", "FAC") and _has_org_word(span, gaz):
         return Candidate(span, "Organization", 2)  # "Envases Metalurgicos de Alava", "Italiana Olii"
+    if label in ("GPE", "LOC", "ORG") and _shares_plural_org_head(span, gaz):
+        return Candidate(span, "Organization", 1)  # "the Tokyo and London Stock Exchanges": Tokyo's exchange
     kind = apposition_kind(span, gaz)
     if kind is not None and label in ("PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT"):
         place = gaz.place(text) if kind == "Place" else None
@@ -665,10 +968,13 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
             alias_of[id(c)] = best
             c.type, c.weight = "Person", 2  # being a short form of a person's name is evidence
     # 1b. a model-only "person" that is part of a longer organisation name in the article is that
-    # organisation ("Garuda Indonesia" / "Garuda Indonesia Flight", "Music Store" / "iTunes Music Store")
+    # organisation ("Garuda Indonesia" / "Garuda Indonesia Flight", "Music Store" / "iTunes Music Store");
+    # so is a model-only place no gazetteer knows, unless it follows "in", "at"... ("Holt Rinehart and
+    # Winston" after "Holt, Rinehart and Winston Canada Ltd.")
     orgs = [c for c in cands if c.type == "Organization" and len(c.span) >= 2]
     for c in cands:
-        if c.type != "Person" or c.weight > 1 or id(c) in alias_of:
+        if c.weight > 1 or id(c) in alias_of or not (
+                c.type == "Person" or (c.type == "Place" and not c.code and not _after_locative(c.span))):
             continue
         toks = _tokens(c.span.text)
         if toks and toks[-1].endswith("s") and len(toks[-1]) > 3:  # "Eastman Kodaks"
@@ -724,12 +1030,26 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
                 del ctx.demonym_tokens[k]
             continue
         ent = next((e for e in ctx.entities if e.type == "Country" and e.code == country.code), None)
-        if ent is not None:
+        organ = _state_organ(ctx.doc, i, j, gaz)
+        if organ is not None:  # "the Zambian government" names Zambia, as a state
+            if ent is None:
+                ent = ctx.add_entity("Country", country.name, code=country.code)
+            ctx.add_mention(ent, organ)
+        elif ent is not None:
             ctx.add_mention(ent, span, alias=False)
         # a country known only by its demonym becomes a node only when a relation needs it
         # (DocContext.country_at): alone, "Canadian dollars" does not make an article about Canada
         for k in range(i, j):
             ctx.demonym_tokens[k] = ent.key if ent is not None else f"country:{country.code}"
+
+
+def _state_organ(doc, i: int, j: int, gaz: Gazetteer) -> Span | None:
+    """ "Zambian government" (demonym doc[i:j] and a state noun right after it, state_organs.txt),
+    else None: the government, authorities or cabinet of a country stand for the country, where
+    "Zambian maize" or "a Zambian staple" only describe something."""
+    if j < len(doc) and doc[j].lower_ in gaz.state_organs and doc[j].is_lower and doc[i:j].text[:1].isupper():
+        return doc[i:j + 1]
+    return None
 
 
 def _spread_abbreviations(cands: list[Candidate]) -> None:
@@ -862,10 +1182,11 @@ def _with_word_before(c: Candidate, orgs: list[Candidate], alias_of: dict[int, C
     return True
 
 
-def _after_locative(span: Span) -> bool:
+def _after_locative(span: Span, skip: set[str] | frozenset[str] = frozenset()) -> bool:
+    """The span follows "in", "at", "near"... (past determiners and any `skip` words)."""
     doc = span.doc
     i = span.start - 1
-    while i >= 0 and doc[i].lower_ in LEADING_DROP:
+    while i >= 0 and (doc[i].lower_ in LEADING_DROP or doc[i].lower_ in skip):
         i -= 1
     return i >= 0 and doc[i].lower_ in LOCATIVE_PREPS
 
