@@ -40,8 +40,8 @@ from spacy.vocab import Vocab
 from kg.errors import ConfigError
 from kg.extract.context import DocContext, doc_ents
 from kg.extract.patterns import (DependencyGroup, NeedsIndex, PatternNode, check_sentence_attrs, expand_patterns,
-                                 one_token_node, read_pattern_file, sentence_doc, sentence_words, token_pattern_needs,
-                                 tokens_passing)
+                                 one_token_node, read_pattern_file, sentence_doc, sentence_words, subtree,
+                                 token_pattern_needs, tokens_passing)
 from kg.gazetteer import DATA, gazetteer
 from kg.records import ClaimRecord, EntityRecord
 
@@ -339,24 +339,24 @@ class Claims:
         content: set[int] = set()
         topics: list[Token] = []
         if "clause" in flags and "clause" in found:
-            content = _subtree(found["clause"]["content"])
+            content = subtree(found["clause"]["content"])
         elif "clause" in flags and "statement_clause" in found:  # "said in a statement that ..."
-            content = _subtree(found["statement_clause"]["content"])
+            content = subtree(found["statement_clause"]["content"])
         elif "as" in flags and "describe_as" in found:
             obj, as_ = found["describe_as"]["object"], found["describe_as"]["as"]
-            content = _subtree(obj) | _subtree(as_)
+            content = subtree(obj) | subtree(as_)
             topics.append(obj)
         elif "ecm" in flags and "ecm" in found:  # "estimates the deal to be worth", "is said to be"
             xcomp = found["ecm"]["content"]
             objs = [c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")]
             if cue.dep_ == "relcl" and any(t.lower_ in ("which", "that") and t.dep_ in ("dobj", "nsubjpass")
                                            for t in xcomp.subtree):  # "VSMPO, which Boeing estimates to be"
-                content = (_subtree(cue.head) - _subtree(cue)) | _subtree(xcomp)
+                content = (subtree(cue.head) - subtree(cue)) | subtree(xcomp)
             elif objs:
-                content = _subtree(objs[0]) | _subtree(xcomp)
+                content = subtree(objs[0]) | subtree(xcomp)
         elif "clause" in flags and "as_clause" in found:  # "As X points out, CLAUSE"
             head = found["as_clause"]["content"]
-            content = _subtree(head) - _subtree(cue)
+            content = subtree(head) - subtree(cue)
         if "speaker" in flags and "speaker_object" in found:
             agents = [found["speaker_object"]["speaker"]]
         else:
@@ -427,14 +427,14 @@ class Claims:
     def adjacent_quotes(self, cue: Token) -> list[Quote]:
         """Quotations right before or right after the speaker tag ("'...,' X said, '...'")."""
         doc, sent = self.doc, cue.sent
-        subtree = _subtree(cue)
+        tag = subtree(cue)
         lo = hi = cue.i
 
         def in_tag(j: int) -> bool:
             tok = doc[j]
             if j in self.quote_of or tok.is_space or not (sent.start <= j < sent.end):
                 return False
-            return j in subtree or (tok.is_punct and tok.text not in (".", "!", "?"))
+            return j in tag or (tok.is_punct and tok.text not in (".", "!", "?"))
 
         while lo - 1 >= 0 and in_tag(lo - 1):
             lo -= 1
@@ -478,10 +478,10 @@ class Claims:
         if self.inside_quote(cue.i):
             return None
         if name == "nominal_that":
-            content = _subtree(roles["content"])
+            content = subtree(roles["content"])
             topics: list[Token] = []
         else:
-            content = _subtree(roles["object"]) | _subtree(roles["as"])
+            content = subtree(roles["object"]) | subtree(roles["as"])
             topics = [roles["object"]]
         content, quoted = self.extend_to_quotes(content)
         if not _has_word(self.doc, content):
@@ -502,7 +502,7 @@ class Claims:
             if d.cue.i == head.i:
                 d.fallback_agents.append(source)
                 return
-        content = _subtree(head) - _subtree(cue)
+        content = subtree(head) - subtree(cue)
         content, quoted = self.extend_to_quotes(content)
         content = {i for i in content if not self.doc[i].is_space}
         if _has_word(self.doc, content):
@@ -515,7 +515,7 @@ class Claims:
         head = cue.head
         if head.i == cue.i or any(head.i in d.content for d in drafts):
             return None
-        content = {i for i in _subtree(head) if not self.doc[i].is_space}
+        content = {i for i in subtree(head) if not self.doc[i].is_space}
         if not _has_word(self.doc, content):
             return None
         return Draft(cue, cue.lower_, content)
@@ -610,7 +610,7 @@ class Claims:
         skip: set[int] = set()
         for t in tok.subtree:
             if t.i != tok.i and t.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis"):
-                skip |= _subtree(t)
+                skip |= subtree(t)
         return [t for t in tok.subtree if t.i not in skip and not self.inside_quote(t.i)]
 
     def entities_in(self, toks: list[Token]) -> list[EntityRecord]:
@@ -907,10 +907,6 @@ def _title_head(title: str) -> str:
         if stop in words[1:]:
             words = words[:words.index(stop, 1)]
     return words[-1]
-
-
-def _subtree(tok: Token) -> set[int]:
-    return {t.i for t in tok.subtree}
 
 
 def _has_word(doc: Doc, content: set[int]) -> bool:

@@ -76,6 +76,8 @@ class DocContext:
     def __post_init__(self) -> None:
         self.sents: list[Span] = list(self.doc.sents)
         self._sent_starts = [s.start for s in self.sents]
+        self._by_key: dict[str, EntityRecord] = {}
+        self._by_key_made = 0  # how many entities the dict was made from
 
     # -- reading ----------------------------------------------------------------------------
     def sent_index(self, where: Token | Span | int) -> int:
@@ -116,10 +118,14 @@ class DocContext:
         return seen
 
     def by_key(self, key: str) -> EntityRecord | None:
-        for e in self.entities:
-            if e.key == key:
-                return e
-        return None
+        """The entity with that key: a dict, remade whenever entities were added (every token
+        lookup goes through here)."""
+        if self._by_key_made != len(self.entities):
+            self._by_key = {}
+            for e in self.entities:
+                self._by_key.setdefault(e.key, e)
+            self._by_key_made = len(self.entities)
+        return self._by_key.get(key)
 
     # -- writing ----------------------------------------------------------------------------
     def add_entity(self, type_: str, label: str, span: Span | None = None, code: str | None = None) -> EntityRecord:

@@ -191,6 +191,17 @@ class _DocIndex:
         self.by_test: dict[tuple[str, frozenset[int]], frozenset[int]] = {}
         self.by_node: dict[tuple[tuple[str, frozenset[int]], ...], frozenset[int]] = {}  # by node tests
         self.by_head: dict[tuple[tuple[str, frozenset[int]], ...], dict[int, list[int]]] = {}
+        self._children: list[list[int]] | None = None
+
+    @property
+    def children(self) -> list[list[int]]:
+        """Each token's children, in text order (made on first use)."""
+        if self._children is None:
+            self._children = [[] for _ in self.head]
+            for i, h in enumerate(self.head):
+                if h != i:
+                    self._children[h].append(i)
+        return self._children
 
     def tokens(self, attr: str, values: frozenset[int]) -> frozenset[int]:
         """The tokens whose `attr` is one of `values` (string IDs, compared as spaCy's Matcher does)."""
@@ -247,6 +258,19 @@ class _DocIndex:
                     out.append(c)
                     break
         return out
+
+
+def subtree(tok: Token) -> set[int]:
+    """The indices of `tok.subtree`, read from the parse arrays: spaCy's `Token.subtree` makes a
+    Token object per word, which costs more than what callers then do with the indices."""
+    children = _doc_index(tok.doc).children
+    out = {tok.i}
+    todo = [tok.i]
+    while todo:
+        for c in children[todo.pop()]:
+            out.add(c)
+            todo.append(c)
+    return out
 
 
 def _doc_index(doc: Doc) -> _DocIndex:
