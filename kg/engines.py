@@ -10,6 +10,7 @@ the documents) to keep the traffic small.
 """
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -37,6 +38,29 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
+_prepared: set[str] = set()
+
+
+def prepare_process(model: str) -> None:
+    """Load what extraction needs (the model, the gazetteer) in this process, then move it and
+    everything else loaded so far into the garbage collector's permanent generation.
+
+    These objects live as long as the process, yet every full collection would walk all of them
+    again (a few hundred thousand, mostly the gazetteer and the model's tables); frozen, they are
+    skipped, and extraction spends about a third less time in the collector. Once per process.
+    """
+    if model in _prepared:
+        return
+    from kg.gazetteer import gazetteer
+    from kg.nlp import load_pipeline
+
+    load_pipeline(model)
+    gazetteer()
+    gc.collect()
+    gc.freeze()
+    _prepared.add(model)
+
+
 def extract_batch(docs: Batch, model: str) -> list[ArticleRecord]:
     """Parse and extract one batch in this process (the model is loaded once per process)."""
     from kg.extract import extract_many
@@ -59,6 +83,7 @@ class LocalEngine:
 
     def map(self, batches: Iterable[Batch]) -> Iterator[tuple[Batch, list[ArticleRecord]]]:
         for batch in batches:
+            prepare_process(self.model)
             yield batch, extract_batch(batch, self.model)
 
     def close(self) -> None:
@@ -75,11 +100,7 @@ def _init_worker(model: str) -> None:
     global _worker_model, _worker_error
     _worker_model = model
     try:
-        from kg.gazetteer import gazetteer
-        from kg.nlp import load_pipeline
-
-        load_pipeline(model)
-        gazetteer()
+        prepare_process(model)
     except KGError as exc:
         _worker_error = exc
 
@@ -143,12 +164,8 @@ class RayExtractor:
     """A Ray Data actor: loads the model in its own process, then extracts batch after batch."""
 
     def __init__(self, model: str) -> None:
-        from kg.gazetteer import gazetteer
-        from kg.nlp import load_pipeline
-
         self.model = model
-        load_pipeline(model)
-        gazetteer()
+        prepare_process(model)
 
     def __call__(self, batch: dict) -> dict:
         import json
