@@ -186,3 +186,20 @@ def test_bad_worker_and_engine_options_are_refused_before_any_work(corpus: Path,
     assert stray.exit_code == 3 and "--engine ray" in stray.output
     assert runner.invoke(app, [*base, "--workers", "0"]).exit_code != 0
     assert not (tmp_path / "g.ttl").exists()
+
+
+def test_a_build_tunes_the_garbage_collector_only_while_it_runs(corpus: Path, tmp_path: Path, monkeypatch) -> None:
+    import gc
+
+    seen: list[tuple[tuple[int, int, int], int]] = []
+    real = kg.engines.extract_batch
+
+    def watching(docs, model):
+        seen.append((gc.get_threshold(), gc.get_freeze_count()))
+        return real(docs, model)
+
+    monkeypatch.setattr(kg.engines, "extract_batch", watching)
+    before = gc.get_threshold()
+    build(corpus, tmp_path / "out.trig")
+    assert seen and all(t == kg.engines.GC_THRESHOLDS and frozen > 0 for t, frozen in seen)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0  # a library caller gets its process back
