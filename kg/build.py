@@ -190,16 +190,8 @@ def build_graph(opts: BuildOptions) -> BuildReport:
     """Build and write the graph to opts.output (or stdout) in opts.format.
 
     The quads stream into an external sort (kg.pipeline.SortedQuadWriter): the same bytes as
-    kg.serialize.serialize, without the whole graph in memory. The garbage collector runs with
-    kg's thresholds meanwhile (kg.engines.GC_THRESHOLDS).
+    kg.serialize.serialize, without the whole graph in memory.
     """
-    from kg.engines import collector_tuned
-
-    with collector_tuned():
-        return _build_graph(opts)
-
-
-def _build_graph(opts: BuildOptions) -> BuildReport:
     from kg.pipeline import SortedQuadWriter
 
     writer = SortedQuadWriter(opts.format)  # fails on a bad format before the expensive part

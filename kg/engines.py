@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -39,26 +38,7 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-#: the garbage collector's thresholds while kg extracts (Python's defaults: 700, 10, 10).
-#: Extraction makes many small objects that die young; with the defaults the collector runs every
-#: 700 of them and keeps promoting the survivors, and the full collections then walk every record
-#: and entity made so far. Measured on 1000 articles: the collector's time went from 3.4 s to
-#: 1.3 s (bench/build_bench.py, docs/scale.md). At most 50,000 young objects wait for a
-#: collection: a few megabytes.
-GC_THRESHOLDS = (50_000, 20, 10)
-
 _prepared: set[str] = set()
-
-
-@contextmanager
-def collector_tuned() -> Iterator[None]:
-    """Run the block with kg's collector thresholds (`GC_THRESHOLDS`), then restore the caller's."""
-    old = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLDS)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
 
 
 def prepare_process(model: str) -> None:
@@ -82,9 +62,8 @@ def freeze_heap() -> None:
 
 
 def _prepare_worker(model: str) -> None:
-    """A worker process or Ray actor (kg's own): kg's collector thresholds for good, the model and
-    gazetteer loaded, and the start-up heap frozen."""
-    gc.set_threshold(*GC_THRESHOLDS)
+    """A worker process or Ray actor (kg's own): the model and gazetteer loaded, and the start-up
+    heap frozen for good."""
     prepare_process(model)
     freeze_heap()
 

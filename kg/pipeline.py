@@ -105,7 +105,7 @@ def extract_all(
     added to it batch by batch (an interrupted build keeps what it finished).
     """
     from kg.cache import RecordCache, pipeline_version
-    from kg.engines import check_engine, collector_tuned, make_engine
+    from kg.engines import check_engine, make_engine
 
     check_engine(engine, workers, address)
     stats = stats if stats is not None else ExtractStats()
@@ -121,7 +121,6 @@ def extract_all(
             progress(done, total)
 
     with ExitStack() as stack:
-        stack.enter_context(collector_tuned())
         cache = stack.enter_context(RecordCache(cache_dir, pipeline_version(model))) if cache_dir else None
 
         def misses() -> Iterator[list[Document]]:
