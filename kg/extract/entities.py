@@ -240,7 +240,12 @@ def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
 
 def _is_designator(tok) -> bool:
     """ "Inc", "Corp.", "Ltd": a corporate designator (it ends a company's name)."""
-    return tok.lower_.rstrip(".") in COMPANY_SUFFIXES and tok.text[:1].isupper()
+    return _designator_word(tok.lower_, tok.text)
+
+
+def _designator_word(lower: str, text: str) -> bool:
+    """`_is_designator` on a word's strings (as `columns` gives them, without a Token)."""
+    return lower.rstrip(".") in COMPANY_SUFFIXES and text[:1].isupper()
 
 
 def _is_ticker(tok) -> bool:
@@ -285,7 +290,7 @@ def extend_designator_names(spans: list[Span], gaz: Gazetteer) -> list[Span]:
     if doc is None:
         return spans
     cols = columns(doc)
-    ends = [i for i, w in enumerate(cols.lower) if w.rstrip(".") in COMPANY_SUFFIXES and cols.text[i][:1].isupper()]
+    ends = [i for i, (low, text) in enumerate(zip(cols.lower, cols.text)) if _designator_word(low, text)]
     if not ends:
         return spans
     spans = sorted(spans, key=lambda s: s.start)
