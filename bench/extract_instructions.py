@@ -61,7 +61,7 @@ def child(articles: int, model: str, work: Path) -> None:
     docs = [Document(id=f"a{i}", text=t) for i, t in enumerate(texts)]
     nlp = load_pipeline(model)
     parsed = list(DocBin().from_disk(work / "parsed.spacy").get_docs(nlp.vocab))
-    stages = [extract_entities] + _stage_functions()
+    stages = [extract_entities, *_stage_functions()]
 
     def one(document: Document, doc) -> None:
         ctx = DocContext(document=document, doc=doc)

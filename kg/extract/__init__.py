@@ -6,7 +6,8 @@ entities -> roles -> relations -> agreements -> claims.
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from functools import lru_cache
+from typing import Callable, Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -24,7 +25,9 @@ STAGES: list[str] = [
 ]
 
 
-def _stage_functions():
+@lru_cache(maxsize=1)
+def _stage_functions() -> tuple[Callable[[DocContext], None], ...]:
+    """The stage functions of `STAGES`, imported once (not once per article)."""
     import importlib
 
     funcs = []
@@ -37,7 +40,7 @@ def _stage_functions():
                 continue
             raise
         funcs.append(getattr(mod, name))
-    return funcs
+    return tuple(funcs)
 
 
 def extract_parsed(document: Document, doc: Doc) -> ArticleRecord:
@@ -45,10 +48,21 @@ def extract_parsed(document: Document, doc: Doc) -> ArticleRecord:
     from kg.extract.entities import extract_entities
 
     ctx = DocContext(document=document, doc=doc)
-    extract_entities(ctx)
-    for stage in _stage_functions():
-        stage(ctx)
-    return ctx.to_record()
+    try:
+        extract_entities(ctx)
+        for stage in _stage_functions():
+            stage(ctx)
+        return ctx.to_record()
+    finally:
+        release(doc)
+
+
+def release(doc: Doc) -> None:
+    """Drop the per-article caches the stages keep in `doc.user_data` (keys "kg_..."). Many hold
+    Spans or Tokens of the doc, which point back to it: left in place, the doc could only be freed
+    by the cyclic garbage collector, long after its batch."""
+    for key in [k for k in doc.user_data if isinstance(k, str) and k.startswith("kg_")]:
+        del doc.user_data[key]
 
 
 def extract(document: Document, nlp: Language) -> ArticleRecord:

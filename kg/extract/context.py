@@ -10,7 +10,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from spacy.attrs import IDX, LEMMA, LENGTH, SPACY
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, IDX, LEMMA, LENGTH, POS, SPACY, TAG
 from spacy.tokens import Doc, Span, Token
 
 from kg.records import ArticleRecord, ClaimRecord, Document, EntityRecord, Mention, RelationRecord
@@ -48,6 +48,50 @@ def columns(doc: Doc) -> Columns:
             words, [w.lower() for w in words], low, [bool(x) for x in space],
             [w.islower() and w.isalpha() for w in words])
     return cols
+
+
+def doc_text(doc: Doc) -> str:
+    """The doc's text, read once: `Doc.text` joins every token's text on each call."""
+    text = doc.user_data.get("kg_text")
+    if text is None:
+        text = doc.user_data["kg_text"] = doc.text
+    return text
+
+
+def span_text(span: Span) -> str:
+    """`Span.text`, sliced from the doc's text (the same string: a doc's text is its tokens' texts
+    with their whitespace) instead of joined token by token."""
+    return doc_text(span.doc)[span.start_char:span.end_char]
+
+
+_TAG_ATTRS = {"pos": POS, "tag": TAG, "dep": DEP, "ent_type": ENT_TYPE}
+_STRINGS: dict[int, str] = {}  # string ID -> string, for the few IDs tags and labels use
+
+
+def tag_column(doc: Doc, name: str) -> list[str]:
+    """Each token's `pos_`, `tag_`, `dep_` or `ent_type_` (name: "pos", "tag", "dep", "ent_type"),
+    read once per doc through `Doc.to_array`: loops that test every token of an article can read a
+    list instead of making a Token object per word."""
+    key = f"kg_column_{name}"
+    col = doc.user_data.get(key)
+    if col is None:
+        strings, names = doc.vocab.strings, _STRINGS
+        col = []
+        for h in doc.to_array(_TAG_ATTRS[name]).tolist():
+            value = names.get(h)
+            if value is None:
+                value = names[h] = strings[h] if h else ""
+            col.append(value)
+        doc.user_data[key] = col
+    return col
+
+
+def ent_iob_column(doc: Doc) -> list[str]:
+    """Each token's `ent_iob_` ("B", "I", "O" or ""), read once per doc."""
+    col = doc.user_data.get("kg_column_ent_iob")
+    if col is None:
+        col = doc.user_data["kg_column_ent_iob"] = [("", "I", "O", "B")[v] for v in doc.to_array(ENT_IOB).tolist()]
+    return col
 
 
 def doc_ents(doc: Doc) -> tuple[Span, ...]:
