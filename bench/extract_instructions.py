@@ -51,23 +51,19 @@ def child(articles: int, model: str, work: Path) -> None:
     """Runs under valgrind: read the parses, warm up, signal, wait, then extract inside starmap."""
     from spacy.tokens import DocBin
 
-    from kg.extract import _stage_functions
-    from kg.extract.context import DocContext
-    from kg.extract.entities import extract_entities
+    from kg.engines import freeze_heap, prepare_process
+    from kg.extract import extract_parsed
     from kg.nlp import load_pipeline
     from kg.records import Document
 
     texts = json.loads((work / "texts.json").read_text(encoding="utf-8"))
     docs = [Document(id=f"a{i}", text=t) for i, t in enumerate(texts)]
-    nlp = load_pipeline(model)
-    parsed = list(DocBin().from_disk(work / "parsed.spacy").get_docs(nlp.vocab))
-    stages = [extract_entities, *_stage_functions()]
+    prepare_process(model)  # as a build does: load, then freeze the start-up heap for the collector
+    freeze_heap()
+    parsed = list(DocBin().from_disk(work / "parsed.spacy").get_docs(load_pipeline(model).vocab))
 
     def one(document: Document, doc) -> None:
-        ctx = DocContext(document=document, doc=doc)
-        for stage in stages:
-            stage(ctx)
-        ctx.to_record()
+        extract_parsed(document, doc)
 
     for document, doc in zip(docs[articles:], parsed[articles:]):
         one(document, doc)

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy
 import spacy
-from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
+from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -89,6 +89,31 @@ def _heading_cut(doc: Doc, start: int) -> int | None:
     return j
 
 
+_ORTHS: dict[int, str] = {}  # ORTH string ID -> the word (the StringStore lookup is slower)
+
+
+def doc_text(doc: Doc) -> str:
+    """The doc's text, kept in `doc.user_data["kg_text"]` for the rest of kg's work on it.
+
+    `Doc.text` makes a Token object per word to join their texts; this joins the same words,
+    read as string IDs through `Doc.to_array`, each followed by its space (the same string).
+    """
+    text = doc.user_data.get("kg_text")
+    if text is None:
+        words, strings, parts = _ORTHS, doc.vocab.strings, []
+        for orth, space in doc.to_array([ORTH, SPACY]).tolist():
+            word = words.get(orth)
+            if word is None:
+                if len(words) > 500_000:
+                    words.clear()
+                word = words[orth] = strings[orth]
+            parts.append(word)
+            if space:
+                parts.append(" ")
+        text = doc.user_data["kg_text"] = "".join(parts)
+    return text
+
+
 @Language.component("kg_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
     """Sentence boundaries the parser must respect.
@@ -102,7 +127,7 @@ def line_breaks(doc: Doc) -> Doc:
     n = len(doc)
     if n == 0:
         return doc
-    text = doc.text
+    text = doc_text(doc)
     cols = doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()
     starts: set[int] = set()
     if "\n" in text:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from kg.extract.context import DocContext, doc_ents
+from kg.extract.context import DocContext, columns, doc_ents
 from kg.extract.dates import resolve_date
 from kg.extract.relations import (SUBJECT_DEPS, agents, conjuncts, governing_verb, lexicon, occurred,
                                   referent, run_dependency_patterns)
@@ -191,9 +191,10 @@ def _named(ctx: DocContext, lex: dict[str, frozenset[str]]) -> dict[int, EntityR
             ent.type = "Agreement"  # "Comprehensive Strategic Partnership Treaty" is no organisation
             for span in ctx.spans.get(ent.key, []):
                 out[span.root.i] = ent
+    lower = columns(ctx.doc).lower
     for span in doc_ents(ctx.doc):
-        if span.label_ not in NAME_LABELS:
-            continue
+        if span.label_ not in NAME_LABELS or lex["named_heads"].isdisjoint(lower[span.start:span.end]):
+            continue  # no agreement word, so no agreement name
         words = [t for t in span if t.lower_ not in ("the", "a", "an")]
         if not words or not _agreement_name([t.text for t in words], lex):
             continue
@@ -342,9 +343,10 @@ def extract_agreements(ctx: DocContext) -> None:
             _add(disputes.setdefault(ctx.sent_index(roles["verb"]), []), sides)
     for head_i in named:
         found.setdefault(head_i, _Found(ctx.doc[head_i]))
-    for tok in ctx.doc:  # nouns no pattern matched may still carry parties in their modifiers
-        if _candidate(tok, lex, named):
-            found.setdefault(tok.i, _Found(tok))
+    heads = lex["agreement_heads"]  # nouns no pattern matched may still carry parties in their modifiers
+    for i, word in enumerate(columns(ctx.doc).lower):
+        if (i in named or word in heads) and _candidate(ctx.doc[i], lex, named):
+            found.setdefault(i, _Found(ctx.doc[i]))
 
     made: list[tuple[EntityRecord, int]] = []  # (agreement, token index of its latest mention)
     for head_i in sorted(found):
@@ -430,8 +432,9 @@ def _anaphors(ctx: DocContext, lex: dict[str, frozenset[str]], made: list[tuple[
     """ "this alliance", "the deal": a further mention of the latest agreement before it."""
     if not made:
         return
-    for tok in ctx.doc:
-        if tok.pos_ != "NOUN" or tok.lower_ not in lex["anaphor_heads"] or tok.i in ctx.token_entity:
+    lower = columns(ctx.doc).lower
+    for tok in (ctx.doc[i] for i, word in enumerate(lower) if word in lex["anaphor_heads"]):
+        if tok.pos_ != "NOUN" or tok.i in ctx.token_entity:
             continue
         dets = lex["demonstratives"] if tok.lower_ in lex["demonstrative_anaphors"] else lex["anaphor_determiners"]
         if not any(c.dep_ == "det" and c.lower_ in dets for c in tok.children):

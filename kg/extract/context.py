@@ -13,6 +13,7 @@ from typing import NamedTuple
 from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, IDX, LEMMA, LENGTH, POS, SPACY, TAG
 from spacy.tokens import Doc, Span, Token
 
+from kg.nlp import doc_text
 from kg.records import ArticleRecord, ClaimRecord, Document, EntityRecord, Mention, RelationRecord
 
 
@@ -33,7 +34,7 @@ _LEMMAS: dict[int, str] = {}  # lemma hash -> lemma in lower case (the StringSto
 def columns(doc: Doc) -> Columns:
     cols = doc.user_data.get("kg_columns")
     if cols is None:
-        strings, text, lemmas = doc.vocab.strings, doc.text, _LEMMAS
+        strings, text, lemmas = doc.vocab.strings, doc_text(doc), _LEMMAS
         idx, length, lemma, space = doc.to_array([IDX, LENGTH, LEMMA, SPACY]).T.tolist()
         words = [text[i:i + n] for i, n in zip(idx, length)]
         low = []
@@ -48,14 +49,6 @@ def columns(doc: Doc) -> Columns:
             words, [w.lower() for w in words], low, [bool(x) for x in space],
             [w.islower() and w.isalpha() for w in words])
     return cols
-
-
-def doc_text(doc: Doc) -> str:
-    """The doc's text, read once: `Doc.text` joins every token's text on each call."""
-    text = doc.user_data.get("kg_text")
-    if text is None:
-        text = doc.user_data["kg_text"] = doc.text
-    return text
 
 
 def span_text(span: Span) -> str:
@@ -187,15 +180,17 @@ class DocContext:
 
     def add_mention(self, ent: EntityRecord, span: Span, alias: bool = True) -> None:
         """Record `span` as a mention of `ent`; `alias=False` for references that are not names."""
-        if any(m.start == span.start_char and m.end == span.end_char for m in ent.mentions):
+        start, end = span.start_char, span.end_char
+        if any(m.start == start and m.end == end for m in ent.mentions):
             return
-        ent.mentions.append(Mention(span.text, span.start_char, span.end_char, self.sent_index(span), alias))
+        text = span_text(span)
+        ent.mentions.append(Mention(text, start, end, self.sent_index(span), alias))
         self.spans.setdefault(ent.key, []).append(span)
-        if alias and span.text != ent.label and span.text not in ent.aliases:
-            ent.aliases.append(span.text)
+        if alias and text != ent.label and text not in ent.aliases:
+            ent.aliases.append(text)
         if alias:
-            for tok in span:
-                self.token_entity[tok.i] = ent.key
+            for i in range(span.start, span.end):
+                self.token_entity[i] = ent.key
 
     def add_relation(self, subject: EntityRecord, predicate: str, obj: EntityRecord | None = None,
                      value: str | None = None, at: Token | Span | None = None) -> None:
@@ -208,7 +203,7 @@ class DocContext:
         self.relations.append(rel)
 
     def sentence_text(self, index: int) -> str:
-        return self.sents[index].text.strip() if 0 <= index < len(self.sents) else ""
+        return span_text(self.sents[index]).strip() if 0 <= index < len(self.sents) else ""
 
     def to_record(self) -> ArticleRecord:
         """The plain record; entities without mentions are dropped with relations to them."""
@@ -217,7 +212,7 @@ class DocContext:
             e.mentions.sort(key=lambda m: m.start)
         return ArticleRecord(
             doc=self.document,
-            sentences=[s.text.strip() for s in self.sents],
+            sentences=[span_text(s).strip() for s in self.sents],
             entities=[e for e in self.entities if e.key in live],
             relations=[r for r in self.relations if r.subject in live and (r.object is None or r.object in live)],
             claims=[
