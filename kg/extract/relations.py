@@ -28,9 +28,9 @@ from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
-from kg.extract.context import DocContext
+from kg.extract.context import DocContext, columns, tag_column
 from kg.extract.patterns import (DependencyGroup, NeedsIndex, check_sentence_attrs, expand_patterns, read_pattern_file,
-                                 sentence_doc, sentence_words, token_markers, token_pattern_needs)
+                                 sentence_doc, sentence_words, subtree, token_markers, token_pattern_needs)
 from kg.gazetteer import gazetteer
 from kg.records import EntityRecord
 
@@ -352,9 +352,10 @@ def _verb_realized(verb: Token, lex: dict[str, frozenset[str]], depth: int = 0) 
         return False  # "to visit", "will visit", "visit!"
     if any(c.dep_ == "mark" and c.lower_ in lex["irrealis_marks"] for c in children):
         return False
+    lower, ent_type = columns(verb.doc).lower, tag_column(verb.doc, "ent_type")
     for c in children:  # "meets Choe next week"
         if c.dep_ in ("npadvmod", "advmod", "prep", "tmod"):
-            if any(t.ent_type_ == "DATE" and t.lower_ in lex["future_words"] for t in c.subtree):
+            if any(ent_type[i] == "DATE" and lower[i] in lex["future_words"] for i in subtree(c)):
                 return False
     # what governs it: "plans to visit", "denied meeting", "is planning on visiting"
     head, dep, steps = verb.head, verb.dep_, 0
