@@ -26,6 +26,14 @@ class Columns(NamedTuple):
     lemma: list[str]  # in lower case
     space: list[bool]  # followed by whitespace
     lower_alpha: list[bool]  # all letters, all lower case
+    idx: list[int]  # where the word starts in the doc's text
+
+    def text_of(self, text: str, start: int, end: int) -> str:
+        """`doc[start:end].text` for the doc whose `text` (`doc_text`) this is, without making the
+        Span and its Tokens."""
+        if end <= start:
+            return ""
+        return text[self.idx[start]:self.idx[end - 1] + len(self.text[end - 1])]
 
 
 _LEMMAS: dict[int, str] = {}  # lemma hash -> lemma in lower case (the StringStore lookup is slow)
@@ -47,7 +55,7 @@ def columns(doc: Doc) -> Columns:
             low.append(value)
         cols = doc.user_data["kg_columns"] = Columns(
             words, [w.lower() for w in words], low, [bool(x) for x in space],
-            [w.islower() and w.isalpha() for w in words])
+            [w.islower() and w.isalpha() for w in words], idx)
     return cols
 
 

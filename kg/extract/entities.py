@@ -28,12 +28,14 @@ PRODUCT, headlines run into the next sentence). Each is fixed by a general mecha
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
-from spacy.tokens import Span
+from spacy.attrs import IS_PUNCT, SENT_START
+from spacy.tokens import Doc, Span
 
-from kg.extract.context import DocContext, columns, doc_ents
+from kg.extract.context import DocContext, columns, doc_ents, span_text
+from kg.nlp import doc_text
 from kg.gazetteer import Gazetteer, gazetteer, norm
 
 NER_LABELS = {"PERSON", "GPE", "LOC", "ORG", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"}
@@ -49,6 +51,43 @@ HONORIFICS = {"sir", "dame", "lord", "lady", "mr", "mrs", "ms", "miss", "dr", "p
 CITY_OVERRIDE_POP = 100_000
 
 
+class WordColumns:
+    """Per-token attributes of a doc as lists, each entry equal to the `Token` attribute of the
+    same name (`whitespace` is `whitespace_`): the rules below test words all over the article, and
+    making a Token object for each test costs more than the test. Each list is made on first use.
+    spaCy's is_title, is_alpha, is_lower, is_upper and is_space are the `str` methods of the text."""
+
+    def __init__(self, doc: Doc) -> None:
+        cols = columns(doc)
+        self.doc = doc
+        self.text: list[str] = cols.text
+        self.lower: list[str] = cols.lower
+
+    @cached_property
+    def whitespace(self) -> list[str]:
+        return [" " if sp else "" for sp in columns(self.doc).space]
+
+    @cached_property
+    def is_punct(self) -> list[bool]:
+        return self.doc.to_array(IS_PUNCT).astype(bool).tolist()
+
+    @cached_property
+    def is_sent_start(self) -> list[bool]:
+        return (self.doc.to_array(SENT_START) == 1).tolist()  # 1, or -1 / 0 (not / unknown)
+
+    def text_of(self, start: int, end: int) -> str:
+        """`doc[start:end].text`, without making the Span and its Tokens."""
+        return columns(self.doc).text_of(doc_text(self.doc), start, end)
+
+
+def word_columns(doc: Doc) -> WordColumns:
+    """The doc's `WordColumns`, made once per doc."""
+    found = doc.user_data.get("kg_entity_words")
+    if found is None:
+        found = doc.user_data["kg_entity_words"] = WordColumns(doc)
+    return found
+
+
 @dataclass
 class Candidate:
     """A cleaned span with its proposed type and how strong the evidence is."""
@@ -59,6 +98,25 @@ class Candidate:
     code: str | None = None
     #: the full name an abbreviation stands for ("Colorado" for "Colo."): its group key and label
     name: str | None = None
+    #: (span, its text) and (span, its words) for `text` and `words()`: remade when the span is replaced
+    _text: tuple[Span, str] | None = field(default=None, init=False, repr=False, compare=False)
+    _words: tuple[Span, tuple[str, ...]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        """The span's text, kept while the span stays the same (resolution reads it again and again)."""
+        cached = self._text
+        if cached is None or cached[0] is not self.span:
+            cached = self._text = (self.span, span_text(self.span))
+        return cached[1]
+
+    def words(self) -> tuple[str, ...]:
+        """The span's normalised words (`_tokens`), kept while the span stays the same: alias
+        resolution compares every mention with every person's and organisation's name."""
+        cached = self._words
+        if cached is None or cached[0] is not self.span:
+            cached = self._words = (self.span, tuple(_tokens(self.text)))
+        return cached[1]
 
 
 def extract_entities(ctx: DocContext) -> None:
@@ -100,7 +158,7 @@ def extract_entities(ctx: DocContext) -> None:
         if all(i in in_titles for i in range(span.start, span.end)):
             continue  # "State" in "Secretary of State" is part of a title, not a name
         if (span.start, span.end) in listed:
-            place = gaz.place(span.text)
+            place = gaz.place(span_text(span))
             candidates.append(Candidate(span, "Place", listed[span.start, span.end], place.country if place else None))
             continue
         cand = classify(span, gaz, ctx)
@@ -109,10 +167,10 @@ def extract_entities(ctx: DocContext) -> None:
     resolve_in_document(candidates, gaz, ctx)
 
 
-def _trailing_demonym(doc, s: int, e: int, gaz: Gazetteer) -> int:
+def _trailing_demonym(w: WordColumns, s: int, e: int, gaz: Gazetteer) -> int:
     """Length (0, 1 or 2 tokens) of a demonym ending the span s..e ("... North Korean")."""
     for n in (2, 1):
-        if e - n > s and gaz.demonym(doc[e - n:e].text) and not gaz.country(doc[s:e].text):
+        if e - n > s and gaz.demonym(w.text_of(e - n, e)) and not gaz.country(w.text_of(s, e)):
             return n
     return 0
 
@@ -122,17 +180,19 @@ def _split_points(span: Span, gaz: Gazetteer) -> list[tuple[int, int]]:
     ("Lavrov's Visit"), at "of" after a company suffix ("Meyer Detective Agency Inc of National
     Park"), and after a country's possessive that lost its apostrophe ("Irans Ahvaz field")."""
     doc = span.doc
+    w = word_columns(doc)
+    start, end, org = span.start, span.end, span.label_ == "ORG"
     cuts = []
-    for i in range(span.start, span.end):
-        tok = doc[i]
-        if tok.text in POSSESSIVE or tok.tag_ == "POS":
+    for i in range(start, end):
+        text = w.text[i]
+        if text in POSSESSIVE or doc[i].tag_ == "POS":
             cuts.append((i, i + 1))
-        elif (span.label_ == "ORG" and tok.lower_ == "of" and i > span.start
-              and doc[i - 1].lower_.rstrip(".") in COMPANY_SUFFIXES and i + 1 < span.end
-              and doc[span.end - 1].lower_.rstrip(".") not in COMPANY_SUFFIXES):  # "Co of Canada Ltd" is one name
+        elif (org and w.lower[i] == "of" and i > start
+              and w.lower[i - 1].rstrip(".") in COMPANY_SUFFIXES and i + 1 < end
+              and w.lower[end - 1].rstrip(".") not in COMPANY_SUFFIXES):  # "Co of Canada Ltd" is one name
             cuts.append((i, i + 1))
-        elif (i + 1 < span.end and len(tok) > 3 and tok.text.endswith("s") and tok.is_title
-              and gaz.country(tok.text[:-1]) and not gaz.country(tok.text)):
+        elif (i + 1 < end and len(text) > 3 and text.endswith("s") and text.istitle()
+              and gaz.country(text[:-1]) and not gaz.country(text)):
             cuts.append((i + 1, i + 1))
     town = _town_after_of(span, gaz)
     if town is not None and not any(c[0] >= town - 1 for c in cuts):
@@ -143,35 +203,40 @@ def _split_points(span: Span, gaz: Gazetteer) -> list[tuple[int, int]]:
 def _town_and_region(span: Span, gaz: Gazetteer) -> list[Span] | None:
     """ "Murdochville, Quebec" typed ORG: a capitalised name, a comma and a country, US state or
     large city is a town and its region, two places (None when the span is not of that form)."""
+    if span.label_ != "ORG":
+        return None
     doc = span.doc
-    commas = [t.i for t in span if t.text == ","]
-    if span.label_ != "ORG" or len(commas) != 1 or commas[0] == span.start or commas[0] + 1 >= span.end:
+    w = word_columns(doc)
+    start, end = span.start, span.end
+    commas = [i for i in range(start, end) if w.text[i] == ","]
+    if len(commas) != 1 or commas[0] == start or commas[0] + 1 >= end:
         return None
     c = commas[0]
-    town, region = doc[span.start:c], doc[c + 1:span.end]
-    if not all(t.is_title and t.is_alpha for t in town) or len(town) > 3 or town[-1].lower_ in gaz.org_heads:
+    if (not all(w.text[i].istitle() and w.text[i].isalpha() for i in range(start, c)) or c - start > 3
+            or w.lower[c - 1] in gaz.org_heads):
         return None
-    place = gaz.place(region.text)
-    if not (gaz.country(region.text) or (place is not None and (place.kind == "admin1" or place.population >= CITY_OVERRIDE_POP))
-            or gaz.state_abbreviation(region.text)):
+    region = w.text_of(c + 1, end)
+    place = gaz.place(region)
+    if not (gaz.country(region) or (place is not None and (place.kind == "admin1" or place.population >= CITY_OVERRIDE_POP))
+            or gaz.state_abbreviation(region)):
         return None
-    return [Span(doc, town.start, town.end, label="GPE"), Span(doc, region.start, region.end, label="GPE")]
+    return [Span(doc, start, c, label="GPE"), Span(doc, c + 1, end, label="GPE")]
 
 
 def _town_after_of(span: Span, gaz: Gazetteer) -> int | None:
     """Where the town begins in an ORG span that ends in "of <Town>" before ", <state
     abbreviation>" ("Security Services of America of Wayne, N.J."): the wires place a company in
     its town that way; None otherwise."""
-    doc = span.doc
+    w = word_columns(span.doc)
     e = span.end
-    if span.label_ != "ORG" or e + 1 >= len(doc) or doc[e].text != "," or not gaz.state_abbreviation(doc[e + 1].text):
+    if span.label_ != "ORG" or e + 1 >= len(w.text) or w.text[e] != "," or not gaz.state_abbreviation(w.text[e + 1]):
         return None
-    if not doc[e + 1].text[:1].isupper():
+    if not w.text[e + 1][:1].isupper():
         return None
     k = e - 1
-    while k > span.start and doc[k].is_title and doc[k].is_alpha and e - k <= 3:
+    while k > span.start and w.text[k].istitle() and w.text[k].isalpha() and e - k <= 3:
         k -= 1
-    if doc[k].lower_ != "of" or k == e - 1 or k - span.start < 2:
+    if w.lower[k] != "of" or k == e - 1 or k - span.start < 2:
         return None
     return k + 1
 
@@ -182,6 +247,8 @@ def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
     split = _town_and_region(span, gaz)
     if split is not None:
         return split
+    w = word_columns(doc)
+    lower, text, ws = w.lower, w.text, w.whitespace
     parts: list[tuple[int, int, str]] = []
     cur = span.start
     after_country = set()  # parts that follow a country's possessive: "Japans | Finance Ministry"
@@ -191,50 +258,49 @@ def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
         if cut == nxt:
             after_country.add(len(parts))
         cur = nxt
-    after_of = bool(parts) and doc[cur - 1].lower_ == "of"
+    after_of = bool(parts) and lower[cur - 1] == "of"
     parts.append((cur, span.end, "GPE" if after_of else span.label_))
     out: list[Span] = []
     for n, (s, e, label) in enumerate(parts):
-        while s < e and (doc[s].lower_ in LEADING_DROP or doc[s].is_punct or doc[s].is_space or
-                         (label == "PERSON" and doc[s].lower_ in HONORIFICS and e - s > 1)):
+        while s < e and (lower[s] in LEADING_DROP or w.is_punct[s] or text[s].isspace() or
+                         (label == "PERSON" and lower[s] in HONORIFICS and e - s > 1)):
             s += 1
-        while e > s and (doc[e - 1].is_punct or doc[e - 1].is_space or doc[e - 1].text in POSSESSIVE):
+        while e > s and (w.is_punct[e - 1] or text[e - 1].isspace() or text[e - 1] in POSSESSIVE):
             e -= 1
-        if e - s >= 3 and _is_ticker(doc[e - 1]) and _is_designator(doc[e - 2]):
+        if e - s >= 3 and _ticker_word(lower[e - 1], text[e - 1]) and _designator_word(lower[e - 2], text[e - 2]):
             e -= 1  # "CBS Inc CBS": news wires put the stock symbol after the company's name
-        if (label in ("GPE", "LOC") and s == span.start and s >= 3 and doc[s - 2].text == "-"
-                and doc[s - 3].is_lower and doc[s - 3].is_alpha and doc[s - 1].is_title
-                and not doc[s - 3].whitespace_ and not doc[s - 2].whitespace_ and not gaz.country(span.text)):
+        if (label in ("GPE", "LOC") and s == span.start and s >= 3 and text[s - 2] == "-"
+                and text[s - 3].islower() and text[s - 3].isalpha() and text[s - 1].istitle()
+                and not ws[s - 3] and not ws[s - 2] and not gaz.country(span_text(span))):
             s -= 3  # "sub-Saharan Africa": the region the hyphenated adjective marks out, not the continent
-        if (label in ("GPE", "LOC") and e == span.end and e + 1 < len(doc) and doc[e].text == "-"
-                and not doc[e - 1].whitespace_ and not doc[e].whitespace_ and doc[e + 1].is_title
+        if (label in ("GPE", "LOC") and e == span.end and e + 1 < len(text) and text[e] == "-"
+                and not ws[e - 1] and not ws[e] and text[e + 1].istitle()
                 and not doc[e + 1].ent_type_):
             e += 2  # "Centre-West": the name is the whole hyphenated compound, not its first half
         # trailing demonyms are adjectives of the next noun, not part of an ORG/PERSON name
         if span.label_ in ("ORG", "PERSON") or n > 0:
-            k = _trailing_demonym(doc, s, e, gaz)
+            k = _trailing_demonym(w, s, e, gaz)
             while k:
                 for i in range(e - k, e):
                     ctx.demonym_tokens.setdefault(i, "")
                 e -= k
-                k = _trailing_demonym(doc, s, e, gaz)
+                k = _trailing_demonym(w, s, e, gaz)
         if label in ("ORG", "PERSON"):  # "Boeing Executive": a title word ends no name
             from kg.extract.roles import role_words
 
-            while (e - s > 1 and doc[e - 1].lower_ in role_words() and doc[e - 1].lower_ not in gaz.org_heads
-                   and doc[e - 2].tag_ in ("NNP", "NNPS") and doc[e - 2].lower_ not in role_words()):
+            while (e - s > 1 and lower[e - 1] in role_words() and lower[e - 1] not in gaz.org_heads
+                   and doc[e - 2].tag_ in ("NNP", "NNPS") and lower[e - 2] not in role_words()):
                 e -= 1  # but "Royal Courts of Justice" keeps its last word
         if s >= e:
             continue
-        piece = Span(doc, s, e, label=label)
         if n > 0 and label != "GPE":
             # the rest of a span after a possessive is a name only when it looks like one:
             # "Lavrov's Visit" leaves "Visit", a headline word, which is dropped
-            heads = gaz.org_heads | gaz.place_heads
-            if not (piece[-1].lower_ in heads or (len(piece) >= 2 and all(t.is_title for t in piece))
-                    or (n in after_country and piece[0].is_title and (len(piece) >= 2 or gaz.place(piece.text)))):
+            if not (lower[e - 1] in gaz.org_heads or lower[e - 1] in gaz.place_heads
+                    or (e - s >= 2 and all(text[i].istitle() for i in range(s, e)))
+                    or (n in after_country and text[s].istitle() and (e - s >= 2 or gaz.place(w.text_of(s, e))))):
                 continue  # but "Japans Ministry of International Trade" and "Irans Ahvaz" (a city) are names
-        out.append(piece)
+        out.append(Span(doc, s, e, label=label))
     return out
 
 
@@ -248,9 +314,10 @@ def _designator_word(lower: str, text: str) -> bool:
     return lower.rstrip(".") in COMPANY_SUFFIXES and text[:1].isupper()
 
 
-def _is_ticker(tok) -> bool:
-    """An exchange symbol written after a company name ("HBJ", "FLD"): 2-5 capitals, not a designator."""
-    return tok.is_alpha and tok.is_upper and 2 <= len(tok) <= 5 and tok.lower_ not in COMPANY_SUFFIXES
+def _ticker_word(lower: str, text: str) -> bool:
+    """An exchange symbol written after a company name ("HBJ", "FLD"): 2-5 capitals, not a
+    designator (read from a word's strings: spaCy's is_alpha and is_upper are the str methods)."""
+    return text.isalpha() and text.isupper() and 2 <= len(text) <= 5 and lower not in COMPANY_SUFFIXES
 
 
 def merge_designator_runs(spans: list[Span]) -> list[Span]:
@@ -262,10 +329,11 @@ def merge_designator_runs(spans: list[Span]) -> list[Span]:
     for span in spans[1:]:
         prev = out[-1]
         doc = span.doc
-        if (prev.end == span.start and _is_designator(span[-1]) and len(span) >= 2
+        w = word_columns(doc)
+        if (prev.end == span.start and _designator_word(w.lower[span.end - 1], w.text[span.end - 1]) and len(span) >= 2
                 and prev.label_ in ("ORG", "PERSON", "GPE", "NORP", "FAC", "PRODUCT")
-                and prev[-1].whitespace_ and "\n" not in prev[-1].whitespace_
-                and all(t.text[:1].isupper() or t.is_punct for t in prev)):
+                and w.whitespace[prev.end - 1] and "\n" not in w.whitespace[prev.end - 1]
+                and all(w.text[i][:1].isupper() or w.is_punct[i] for i in range(prev.start, prev.end))):
             out[-1] = Span(doc, prev.start, span.end, label="ORG")
             continue
         out.append(span)
@@ -289,8 +357,11 @@ def extend_designator_names(spans: list[Span], gaz: Gazetteer) -> list[Span]:
     doc = spans[0].doc if spans else None
     if doc is None:
         return spans
-    cols = columns(doc)
-    ends = [i for i, (low, text) in enumerate(zip(cols.lower, cols.text)) if _designator_word(low, text)]
+    w = word_columns(doc)
+    suffixes = {low for low in set(w.lower) if low.rstrip(".") in COMPANY_SUFFIXES}  # each word once
+    if not suffixes:
+        return spans
+    ends = [i for i, low in enumerate(w.lower) if low in suffixes and _designator_word(low, w.text[i])]
     if not ends:
         return spans
     spans = sorted(spans, key=lambda s: s.start)
@@ -307,33 +378,34 @@ def extend_designator_names(spans: list[Span], gaz: Gazetteer) -> list[Span]:
         start = spans[k].start if k is not None else d
         inner = {k} if k is not None else set()
         j = start - 1
-        while j >= 0 and not doc[j + 1].is_sent_start and "\n" not in doc[j].whitespace_:
-            tok = doc[j]
+        while j >= 0 and not w.is_sent_start[j + 1] and "\n" not in w.whitespace[j]:
             q = at.get(j)
             if q is not None:
                 piece = spans[q]
-                if (piece.label_ not in _RUN_LABELS or gaz.country(piece.text)
-                        or gaz.demonym(piece.text) or not all(t.text[:1].isupper() or t.is_punct for t in piece)):
+                piece_text = span_text(piece)
+                if (piece.label_ not in _RUN_LABELS or gaz.country(piece_text) or gaz.demonym(piece_text)
+                        or not all(w.text[i][:1].isupper() or w.is_punct[i] for i in range(piece.start, piece.end))):
                     break
                 inner.add(q)
                 j = piece.start - 1
                 continue
-            if tok.lower_ in _NAME_CONJ and j > 0 and doc[j - 1].text[:1].isupper() and (
-                    tok.text == "&" or doc[j + 1].ent_iob_ != "B"):
+            text, low = w.text[j], w.lower[j]
+            if low in _NAME_CONJ and j > 0 and w.text[j - 1][:1].isupper() and (
+                    text == "&" or doc[j + 1].ent_iob_ != "B"):
                 j -= 1
                 continue
-            if tok.text == "-" and j > 0 and not tok.whitespace_ and not doc[j - 1].whitespace_:
+            if text == "-" and j > 0 and not w.whitespace[j] and not w.whitespace[j - 1]:
                 j -= 1  # "A-T-E Security Group Inc"
                 continue
-            if (tok.tag_ in ("NNP", "NNPS") and tok.text[:1].isupper() and tok.lower_ not in HONORIFICS
-                    and (not tok.ent_type_ or tok.ent_type_ in _RUN_LABELS)
-                    and not gaz.demonym(tok.text) and not gaz.country(tok.text)):
+            if (doc[j].tag_ in ("NNP", "NNPS") and text[:1].isupper() and low not in HONORIFICS
+                    and (not doc[j].ent_type_ or doc[j].ent_type_ in _RUN_LABELS)
+                    and not gaz.demonym(text) and not gaz.country(text)):
                 j -= 1
                 continue
             break
         first = j + 1
-        while first < d and (doc[first].lower_ in _NAME_CONJ or doc[first].is_punct or (
-                doc[first].lower_ in LEADING_DROP and (doc[first].whitespace_ or doc[first + 1].text != "-"))):
+        while first < d and (w.lower[first] in _NAME_CONJ or w.is_punct[first] or (
+                w.lower[first] in LEADING_DROP and (w.whitespace[first] or w.text[first + 1] != "-"))):
             first += 1  # "The Xerox Corp" is "Xerox Corp"; "A-T-E Security Group Inc" keeps its "A"
         if d - first < 1 or (k is not None and first == spans[k].start):
             continue  # nothing taken in: the model's span stands
@@ -358,47 +430,48 @@ def conjoined_firm_spans(doc) -> list[Span]:
     Anderson and Stowe"): the model cuts them into people and places; they are one Organization."""
     out: list[Span] = []
     n = len(doc)
-    for i in range(1, n - 1):
-        conj = doc[i]
-        tail = doc[i + 1]
-        if conj.lower_ not in ("and", "&") or not tail.text[:1].isupper():
+    w = word_columns(doc)
+    lemma = columns(doc).lemma
+    for i in [i for i, low in enumerate(w.lower[1:n - 1], 1) if low == "and" or low == "&"]:
+        if not w.text[i + 1][:1].isupper():
             continue
-        partners_only = tail.lower_.rstrip(".") not in FIRM_TAILS  # "... and Stowe": needs "firm of" before
-        if partners_only and not (tail.is_title and tail.pos_ == "PROPN"):
+        partners_only = w.lower[i + 1].rstrip(".") not in FIRM_TAILS  # "... and Stowe": needs "firm of" before
+        if partners_only and not (w.text[i + 1].istitle() and doc[i + 1].pos_ == "PROPN"):
             continue
         start = i
         names = 0
         while start > 0 and i - start < 8:
-            tok = doc[start - 1]
-            if "\n" in tok.whitespace_:
+            k = start - 1
+            if "\n" in w.whitespace[k]:
                 break
-            if tok.text == "," and names:
+            if w.text[k] == "," and names:
                 start -= 1
                 continue
-            if _is_designator(tok):
+            if _designator_word(w.lower[k], w.text[k]):
                 break  # "First Boston Corp, Goldman, Sachs and Co": the designator ends the firm before
-            if (tok.text == "." and start >= 2 and not doc[start - 2].whitespace_ and doc[start - 2].is_title
-                    and doc[start - 2].is_alpha):
+            if (w.text[k] == "." and start >= 2 and not w.whitespace[start - 2] and w.text[start - 2].istitle()
+                    and w.text[start - 2].isalpha()):
                 start -= 2  # "Alex. Brown and Sons": an abbreviated first name
                 names += 1
                 continue
-            if (tok.is_title or (tok.is_upper and tok.is_alpha)) and tok.pos_ == "PROPN" and tok.lower_ not in LEADING_DROP:
+            if ((w.text[k].istitle() or (w.text[k].isupper() and w.text[k].isalpha())) and doc[k].pos_ == "PROPN"
+                    and w.lower[k] not in LEADING_DROP):
                 start -= 1
                 names += 1
                 continue
             break
-        while start < i and doc[start].text == ",":
+        while start < i and w.text[start] == ",":
             start += 1
         if not names:
             continue
         end = i + 2
-        if partners_only and not (start >= 2 and doc[start - 1].lower_ == "of"
-                                  and doc[start - 2].lemma_.lower() in FIRM_NOUNS):
+        if partners_only and not (start >= 2 and w.lower[start - 1] == "of"
+                                  and lemma[start - 2] in FIRM_NOUNS):
             tail_end = _partners_then_designator(doc, start, i)
             if tail_end is None:
                 continue
             end = tail_end
-        while end < n and _is_designator(doc[end]) and "\n" not in doc[end - 1].whitespace_:
+        while end < n and _designator_word(w.lower[end], w.text[end]) and "\n" not in w.whitespace[end - 1]:
             end += 1
         if out and out[-1].end > start:
             continue
@@ -412,16 +485,17 @@ def _partners_then_designator(doc, start: int, conj: int) -> int | None:
     make one firm. Returns where the name ends before its designators (they are added after), or
     None. The model's own organisations in the list ("Ford, Chrysler and Nissan Ltd") are left as
     they are, and so are lists without commas."""
-    names = doc[start:conj]
-    if not any(t.text == "," for t in names) or any(t.ent_type_ == "ORG" for t in names):
+    w = word_columns(doc)
+    names = w.text[start:conj]
+    if "," not in names or any(doc[k].ent_type_ == "ORG" for k in range(start, conj)):
         return None
-    if any(names[k].text != "," and k + 1 < len(names) and names[k + 1].text != "," for k in range(len(names))):
+    if any(names[k] != "," and k + 1 < len(names) and names[k + 1] != "," for k in range(len(names))):
         return None  # every partner is one word: "Holt, Rinehart", not "General Motors, Ford"
     end = conj + 2
     gaz = gazetteer()
-    if end + 1 < len(doc) and gaz.country(doc[end].text) and _is_designator(doc[end + 1]):
+    if end + 1 < len(doc) and gaz.country(w.text[end]) and _designator_word(w.lower[end + 1], w.text[end + 1]):
         end += 1  # "... Winston Canada Ltd."
-    return end if end < len(doc) and _is_designator(doc[end]) else None
+    return end if end < len(doc) and _designator_word(w.lower[end], w.text[end]) else None
 
 
 def _outside(span: Span, firms: list[Span]) -> list[Span]:
@@ -431,17 +505,18 @@ def _outside(span: Span, firms: list[Span]) -> list[Span]:
     if not inside:
         return [span]
     doc = span.doc
+    w = word_columns(doc)
     out: list[Span] = []
     run: list[int] = []
     for i in list(range(span.start, span.end)) + [None]:
         if i is not None and i not in inside:
             run.append(i)
             continue
-        while run and (doc[run[0]].lower_ in ("and", "&") or doc[run[0]].is_punct):
+        while run and (w.lower[run[0]] in ("and", "&") or w.is_punct[run[0]]):
             run.pop(0)
-        while run and (doc[run[-1]].lower_ in ("and", "&") or doc[run[-1]].is_punct):
+        while run and (w.lower[run[-1]] in ("and", "&") or w.is_punct[run[-1]]):
             run.pop()
-        if run and doc[run[0]].text[:1].isupper():
+        if run and w.text[run[0]][:1].isupper():
             out.append(Span(doc, run[0], run[-1] + 1, label=span.label_))
         run = []
     return out
@@ -517,7 +592,7 @@ def admin_list_spans(doc) -> list[Span]:
 
 def _country_or_city(doc, i: int, j: int, gaz: Gazetteer) -> bool:
     """doc[i:j] names a country, or a city of at least CITY_OVERRIDE_POP people."""
-    text = doc[i:j].text
+    text = word_columns(doc).text_of(i, j)
     if gaz.country(text):
         return True
     place = gaz.place(text)
@@ -531,34 +606,33 @@ def missed_place_names(doc, pieces: list[Span], gaz: Gazetteer) -> list[Span]:
     name count: not at a sentence start, not next to another capitalised word, not written in
     lowercase elsewhere in the text."""
     cols = columns(doc)
+    sent_start = word_columns(doc).is_sent_start
     covered = {i for p in pieces for i in range(p.start, p.end)}
     ents = {i for e in doc_ents(doc) for i in range(e.start, e.end)}
     lower = None
     n = len(doc)
     out = list(pieces)
-    i = 0
-    while i < n:
-        w = cols.text[i]
-        if not (w[:1].isupper() and w[1:2].islower()) or i in covered or i in ents:
-            i += 1
+    after = 0  # where the last run read ended
+    for i in [i for i, w in enumerate(cols.text) if w[:1].isupper() and w[1:2].islower()]:
+        if i < after or i in covered or i in ents:
             continue
         j = i + 1  # the capitalised run from i
         while j < n and cols.text[j][:1].isupper() and j not in covered and j not in ents and cols.text[j].isalpha():
             j += 1
-        tok = doc[i]
         before = cols.text[i - 1] if i > 0 else ""
-        if (tok.is_sent_start or (before[:1].isupper() and before.isalpha())
+        if (sent_start[i] or (before[:1].isupper() and before.isalpha())
                 or (before and not before[:1].isalnum() and before not in ("(", ","))):  # "--- Columbia was"
-            i = j
+            after = j
             continue
-        if j - i >= 2 and cols.lower[j - 1] in gaz.place_heads and all(doc[k].tag_ in ("NNP", "NNPS") for k in range(i, j)):
+        if (j - i >= 2 and cols.lower[j - 1] in gaz.place_heads
+                and all(doc[k].tag_ in ("NNP", "NNPS") for k in range(i, j))):
             out.append(Span(doc, i, j, label="FAC"))  # "Wall Street"
         elif j - i <= 2 and _country_or_city(doc, i, j, gaz):
             if lower is None:
                 lower = _lowercase_words(doc)
             if not any(cols.lower[k] in lower for k in range(i, j)):
                 out.append(Span(doc, i, j, label="GPE"))
-        i = j
+        after = j
     return out
 
 
@@ -602,18 +676,19 @@ def place_lists(pieces: list[Span], gaz: Gazetteer) -> tuple[list[Span], dict[tu
 
 def _list_gap(doc, a: int, b: int) -> bool:
     """Tokens a..b separate two members of one list."""
-    if not 0 < b - a <= 4 or "\n" in doc[a - 1].whitespace_:
+    w = word_columns(doc)
+    if not 0 < b - a <= 4 or "\n" in w.whitespace[a - 1]:
         return False
-    gap = doc[a:b]
-    return any(t.lower_ in _LIST_SEPARATORS for t in gap) and all(
-        t.lower_ in _LIST_SEPARATORS or t.like_num or t.lower_ in LOCATIVE_PREPS or t.lower_ in _DIRECTIONS
-        for t in gap) and not any("\n" in t.whitespace_ for t in gap)
+    gap = range(a, b)
+    return any(w.lower[k] in _LIST_SEPARATORS for k in gap) and all(
+        w.lower[k] in _LIST_SEPARATORS or doc[k].like_num or w.lower[k] in LOCATIVE_PREPS or w.lower[k] in _DIRECTIONS
+        for k in gap) and not any("\n" in w.whitespace[k] for k in gap)
 
 
 def _list_member(span: Span, gaz: Gazetteer) -> str | None:
     """ "place" (a country, a GPE/LOC, a large city), "name" (an ORG-typed name with no mark of an
     organisation), or None (anything else: a person, a company, a product)."""
-    text = span.text
+    text = span_text(span)
     if gaz.country(text):
         return "place"
     if span.label_ in ("GPE", "LOC"):
@@ -650,6 +725,7 @@ def merge_split_names(spans: list[Span]) -> list[Span]:
     spans = sorted(spans, key=lambda s: s.start)
     out = [_extend_particles(spans[0])]
     gaz = gazetteer()
+    w = word_columns(spans[0].doc)
     for span in spans[1:]:
         prev = out[-1]
         doc = span.doc
@@ -657,13 +733,13 @@ def merge_split_names(spans: list[Span]) -> list[Span]:
         if (
             prev.label_ == "PERSON"
             and len(gap) <= 3
-            and all(doc[i].lower_ in NAME_PARTICLES and doc[i].is_lower for i in gap)
+            and all(w.lower[i] in NAME_PARTICLES and w.text[i].islower() for i in gap)
             and len(span) <= 2
             and span.label_ in ("NORP", "PERSON", "ORG", "GPE")
-            and all(t.is_title for t in span)
-            and not gaz.demonym(span.text)
-            and not gaz.country(span.text)
-            and "\n" not in doc[prev.end - 1].whitespace_
+            and all(w.text[i].istitle() for i in range(span.start, span.end))
+            and not gaz.demonym(span_text(span))
+            and not gaz.country(span_text(span))
+            and "\n" not in w.whitespace[prev.end - 1]
         ):
             out[-1] = Span(doc, prev.start, span.end, label="PERSON")
             continue
@@ -676,10 +752,11 @@ def _extend_particles(span: Span) -> Span:
     if span.label_ != "PERSON":
         return span
     doc = span.doc
+    w = word_columns(doc)
     i = span.end
-    while i < len(doc) and doc[i].lower_ in NAME_PARTICLES and doc[i].is_lower and i - span.end < 3:
+    while i < len(doc) and w.lower[i] in NAME_PARTICLES and w.text[i].islower() and i - span.end < 3:
         i += 1
-    if i > span.end and i < len(doc) and doc[i].is_title and doc[i].pos_ == "PROPN" and not doc[i].ent_type_:
+    if i > span.end and i < len(doc) and w.text[i].istitle() and doc[i].pos_ == "PROPN" and not doc[i].ent_type_:
         return Span(doc, span.start, i + 1, label="PERSON")
     return span
 
@@ -699,10 +776,12 @@ def with_admin_head(span: Span, gaz: Gazetteer) -> Span:
     doc = span.doc
     if span.label_ in ("PERSON", "NORP", "ORG") or span.end >= len(doc):
         return span
-    nxt = doc[span.end]
-    if nxt.is_lower and nxt.lower_ in ADMIN_HEADS and not gaz.country(span.text) and "\n" not in span[-1].whitespace_:
-        place = gaz.place(span.text)
-        if nxt.lower_ == "state" and place is not None and place.kind == "admin1":
+    w = word_columns(doc)
+    nxt = w.lower[span.end]
+    if (w.text[span.end].islower() and nxt in ADMIN_HEADS and not gaz.country(span_text(span))
+            and "\n" not in w.whitespace[span.end - 1]):
+        place = gaz.place(span_text(span))
+        if nxt == "state" and place is not None and place.kind == "admin1":
             return span  # "Texas state courts": Texas is the state already ("New York state" is not the city)
         return Span(doc, span.start, span.end + 1, label="LOC")
     return span
@@ -737,18 +816,18 @@ def apposition_kind(span: Span, gaz: Gazetteer) -> str | None:
 def _org_by_form(span: Span, gaz: Gazetteer) -> bool:
     """Forms no personal name has: one word ending in an organisation noun ("Gazprombank"), or a
     plural after "the" ("the Beatles")."""
-    doc = span.doc
-    word = span.text.lower()
+    w = word_columns(span.doc)
+    word = span_text(span).lower()
     if len(span) == 1 and any(word.endswith(h) and len(word) > len(h) + 2 for h in ORG_WORD_ENDINGS):
         return True
-    before = doc[span.start - 1] if span.start > 0 else None
-    return bool(before is not None and before.lower_ == "the" and span[-1].tag_ == "NNPS")
+    return span.start > 0 and w.lower[span.start - 1] == "the" and span[-1].tag_ == "NNPS"
 
 
 def _has_org_word(span: Span, gaz: Gazetteer) -> bool:
     """A word no personal name holds, from company names in other languages (org_words.txt):
     "Compagnie", "Metalurgicos", "Italiana"."""
-    return any(norm(t.text) in gaz.org_words for t in span)
+    text = word_columns(span.doc).text
+    return any(norm(text[i]) in gaz.org_words for i in range(span.start, span.end))
 
 
 def _affiliation_of_person(span: Span) -> bool:
@@ -778,21 +857,23 @@ def _hyphenated_surnames(span: Span) -> bool:
     """ "O'Brien-Kreitzberg": two capitalised surnames joined by a hyphen, with no given name, are
     a firm's name (a person with a double-barrelled name is first named in full, and the short
     form then joins that person)."""
-    if len(span) != 3 or span[1].text != "-" or span[0].whitespace_ or span[1].whitespace_:
+    w = word_columns(span.doc)
+    s = span.start
+    if len(span) != 3 or w.text[s + 1] != "-" or w.whitespace[s] or w.whitespace[s + 1]:
         return False
-    left, right = span[0], span[2]
-    return all(t.text[:1].isupper() and not t.is_upper and t.is_alpha and len(t) >= 3 for t in (left, right)) \
-        and left.lower_ not in _NAME_PREFIXES  # "OBrien" as the wires write O'Brien
+    left, right = w.text[s], w.text[s + 2]
+    return all(t[:1].isupper() and not t.isupper() and t.isalpha() and len(t) >= 3 for t in (left, right)) \
+        and w.lower[s] not in _NAME_PREFIXES  # "OBrien" as the wires write O'Brien
 
 
 def _initials_only(span: Span) -> bool:
     """ "U. S.", "U. K.": single capital letters, an abbreviation (of a country), never a name."""
-    return all(len(t.text.rstrip(".")) == 1 and t.text[:1].isupper() for t in span)
+    return all(len(t.rstrip(".")) == 1 and t[:1].isupper() for t in word_columns(span.doc).text[span.start:span.end])
 
 
 def _after_degrees(span: Span) -> bool:
     """ "degrees Kelvin", "degrees Fahrenheit": a name right after "degrees" is a temperature scale."""
-    return span.start > 0 and span.doc[span.start - 1].lower_ in ("degrees", "degree", "deg", "deg.")
+    return span.start > 0 and word_columns(span.doc).lower[span.start - 1] in ("degrees", "degree", "deg", "deg.")
 
 
 def _state_after_place(span: Span, gaz: Gazetteer) -> str | None:
@@ -800,13 +881,13 @@ def _state_after_place(span: Span, gaz: Gazetteer) -> str | None:
     else None. Only that position is read: "Wash" or "Miss" elsewhere are other words."""
     if len(span) != 1 or span.start < 2:
         return None
-    doc = span.doc
-    comma, city = doc[span.start - 1], doc[span.start - 2]
-    if comma.text != "," or not city.text[:1].isupper() or "\n" in city.whitespace_:
+    w = word_columns(span.doc)
+    comma, city = span.start - 1, span.start - 2
+    if w.text[comma] != "," or not w.text[city][:1].isupper() or "\n" in w.whitespace[city]:
         return None
-    if city.ent_type_ not in ("GPE", "LOC", "FAC") and gaz.place(city.text) is None:
+    if span.doc[city].ent_type_ not in ("GPE", "LOC", "FAC") and gaz.place(w.text[city]) is None:
         return None
-    return gaz.state_abbreviation(span.text)
+    return gaz.state_abbreviation(w.text[span.start])
 
 
 def _shares_plural_org_head(span: Span, gaz: Gazetteer) -> bool:
@@ -814,14 +895,16 @@ def _shares_plural_org_head(span: Span, gaz: Gazetteer) -> bool:
     name that ends in a plural organisation noun shares that noun, and is an organisation too (a
     place alone would make the plural wrong). Weight 1: a plain mention of the city elsewhere wins."""
     doc = span.doc
+    w = word_columns(doc)
+    n = len(doc)
     j = span.end
-    if j + 2 >= len(doc) or doc[j].lower_ not in ("and", "&", "or") or doc[j + 1].ent_iob_ != "B" \
+    if j + 2 >= n or w.lower[j] not in ("and", "&", "or") or doc[j + 1].ent_iob_ != "B" \
             or doc[j + 1].ent_type_ != "ORG":
         return False
     k = j + 2
-    while k < len(doc) and doc[k].ent_iob_ == "I":
+    while k < n and doc[k].ent_iob_ == "I":
         k += 1
-    last = doc[k - 1].lower_
+    last = w.lower[k - 1]
     singular = {last[:-3] + "y", last[:-2], last[:-1]} if last.endswith("ies") else {last[:-2], last[:-1]}
     return k - (j + 1) >= 2 and last.endswith("s") and bool(singular & gaz.org_heads)  # proper nouns keep their plural lemma
 
@@ -845,10 +928,12 @@ def _lowercase_words(doc) -> set[str]:
 def _name_like(span: Span) -> bool:
     """A name starts with a capital letter and is not a number ("Five", "206p" are not places);
     number words inside a longer name are part of it ("First Boston Corp", "Three Mile Island")."""
-    first = span[0]
-    if len(span) > 3 and span[1].text == "-" and not first.whitespace_ and first.is_lower:
-        first = span[2]  # "sub-Saharan Africa"
-    if not first.text[:1].isupper() or any(any(c.isdigit() for c in t.text) for t in span):
+    w = word_columns(span.doc)
+    s, e = span.start, span.end
+    first = s
+    if e - s > 3 and w.text[s + 1] == "-" and not w.whitespace[s] and w.text[s].islower():
+        first = s + 2  # "sub-Saharan Africa"
+    if not w.text[first][:1].isupper() or any(map(str.isdigit, w.text_of(s, e))):  # (only words hold digits)
         return False
     return not all(t.like_num for t in span)  # "Five" is a number, "First Boston Corp" a name
 
@@ -879,13 +964,14 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 def head_word(span: Span) -> str:
-    return span[-1].lower_
+    return word_columns(span.doc).lower[span.end - 1]
 
 
 def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
     """Propose a type for a cleaned span (None: not an entity of ours)."""
     label = span.label_
-    text = span.text
+    text = span_text(span)
+    w = word_columns(span.doc)
     state = _state_after_place(span, gaz)
     if state is not None:
         return Candidate(span, "Place", 3, "US", name=state)  # "Brighton, Colo." is Colorado
@@ -899,13 +985,13 @@ def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
     if label == "NORP":
         dem = gaz.demonym(text)
         if dem:
-            for tok in span:
-                ctx.demonym_tokens[tok.i] = ""  # resolved to a country key later
+            for i in range(span.start, span.end):
+                ctx.demonym_tokens[i] = ""  # resolved to a country key later
         return None
     head = head_word(span)
     if not _name_like(span):
         return None
-    if len(span) > 1 and _is_designator(span[-1]):
+    if len(span) > 1 and _designator_word(head, w.text[span.end - 1]):
         return Candidate(span, "Organization", 3)  # "Wedgestone Advisory Corp", "West Point-Pepperell Inc"
     if len(span) == 1 and label != "PERSON" and _calendar_word(text) and gaz.place(text) is None:
         return None  # "in Feburary": a (misspelt) month or weekday, not a name
@@ -919,7 +1005,7 @@ def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
         return Candidate(span, kind, 2, place.country if place else None)
     if label in ("GPE", "LOC", "FAC"):
         place = gaz.place(text)
-        if place is None and len(span) == 1 and span[0].lower_ in _lowercase_words(span.doc):
+        if place is None and len(span) == 1 and head in _lowercase_words(span.doc):
             return None  # "Sorghum was harvested": a common noun the text also writes in lowercase
         return Candidate(span, "Place", 2 if place else 1, place.country if place else None)
     if head in gaz.place_heads and len(span) > 1 and label not in ("PERSON",):
@@ -957,18 +1043,19 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
     """Group candidates into entities: aliases of full person names, then votes per name."""
     cands.sort(key=lambda c: c.span.start)
     _spread_abbreviations(cands)
-    persons = [c for c in cands if c.type == "Person" and len(_tokens(c.span.text)) >= 2]
+    persons = [c for c in cands if c.type == "Person" and len(c.words()) >= 2]
+    in_persons = _NameIndex(persons)
     # 1. short forms of a person's name ("Lavrov", "Kim") join that person, whatever their type
     alias_of: dict[int, Candidate] = {}
     for c in cands:
         if c.type == "Country" or (c.type == "Place" and c.weight >= 2 and c.code):
             continue
-        toks = _tokens(c.span.text)
+        toks = c.words()
         if toks and toks[-1].endswith("s") and len(toks[-1]) > 3:  # "Ashers" (lost apostrophe)
-            stem = toks[:-1] + [toks[-1][:-1]]
-            if any(_is_subsequence(stem, _tokens(p.span.text)) for p in persons):
+            stem = toks[:-1] + (toks[-1][:-1],)
+            if in_persons.holding(stem):
                 toks = stem
-        best = _best_full_name(c, toks, persons, cands)
+        best = _best_full_name(c, toks, in_persons, cands)
         if best is not None:
             alias_of[id(c)] = best
             c.type, c.weight = "Person", 2  # being a short form of a person's name is evidence
@@ -977,14 +1064,17 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
     # so is a model-only place no gazetteer knows, unless it follows "in", "at"... ("Holt Rinehart and
     # Winston" after "Holt, Rinehart and Winston Canada Ltd.")
     orgs = [c for c in cands if c.type == "Organization" and len(c.span) >= 2]
+    in_orgs: _NameIndex | None = None
     for c in cands:
         if c.weight > 1 or id(c) in alias_of or not (
                 c.type == "Person" or (c.type == "Place" and not c.code and not _after_locative(c.span))):
             continue
-        toks = _tokens(c.span.text)
+        toks = c.words()
         if toks and toks[-1].endswith("s") and len(toks[-1]) > 3:  # "Eastman Kodaks"
-            toks = toks[:-1] + [toks[-1][:-1]]
-        host = [o for o in orgs if len(_tokens(o.span.text)) > len(toks) and _is_subsequence(toks, _tokens(o.span.text))]
+            toks = toks[:-1] + (toks[-1][:-1],)
+        if in_orgs is None:
+            in_orgs = _NameIndex(orgs)
+        host = [o for o in in_orgs.holding(toks) if len(o.words()) > len(toks)]
         if host:
             alias_of[id(c)] = min(host, key=lambda o: abs(o.span.start - c.span.start))
             c.type = "Organization"
@@ -1000,7 +1090,7 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
     groups: dict[str, list[Candidate]] = defaultdict(list)
     for c in cands:
         target = alias_of.get(id(c))
-        groups[norm(target.span.text) if target else _group_key(c)].append(c)
+        groups[norm(target.text) if target else _group_key(c)].append(c)
     # "Texacos" / "Eastman Kodaks": a possessive that lost its apostrophe joins the plain name
     for key in sorted(groups):
         for stem in (key[:-1], key[:-2]) if key.endswith("s") and len(key) > 4 else ():
@@ -1021,14 +1111,14 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
     # 3. demonyms ("Russian", "North Korean") refer to their country, but are not names of it
     i_sorted = sorted(ctx.demonym_tokens)
     done: set[int] = set()
+    w = word_columns(ctx.doc)
     for i in i_sorted:
         if i in done:
             continue
         j = i + 1
         while j in ctx.demonym_tokens:
             j += 1
-        span = ctx.doc[i:j]
-        country = gaz.demonym(span.text) or gaz.demonym(ctx.doc[j - 1].text)
+        country = gaz.demonym(w.text_of(i, j)) or gaz.demonym(w.text[j - 1])
         done.update(range(i, j))
         if country is None:
             for k in range(i, j):
@@ -1041,7 +1131,7 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
                 ent = ctx.add_entity("Country", country.name, code=country.code)
             ctx.add_mention(ent, organ)
         elif ent is not None:
-            ctx.add_mention(ent, span, alias=False)
+            ctx.add_mention(ent, ctx.doc[i:j], alias=False)
         # a country known only by its demonym becomes a node only when a relation needs it
         # (DocContext.country_at): alone, "Canadian dollars" does not make an article about Canada
         for k in range(i, j):
@@ -1052,7 +1142,8 @@ def _state_organ(doc, i: int, j: int, gaz: Gazetteer) -> Span | None:
     """ "Zambian government" (demonym doc[i:j] and a state noun right after it, state_organs.txt),
     else None: the government, authorities or cabinet of a country stand for the country, where
     "Zambian maize" or "a Zambian staple" only describe something."""
-    if j < len(doc) and doc[j].lower_ in gaz.state_organs and doc[j].is_lower and doc[i:j].text[:1].isupper():
+    w = word_columns(doc)
+    if j < len(doc) and w.lower[j] in gaz.state_organs and w.text[j].islower() and w.text[i][:1].isupper():
         return doc[i:j + 1]
     return None
 
@@ -1060,11 +1151,11 @@ def _state_organ(doc, i: int, j: int, gaz: Gazetteer) -> Span | None:
 def _spread_abbreviations(cands: list[Candidate]) -> None:
     """An abbreviation read as a state once ("Paramus, N.J.") is that state wherever else the
     article writes it ("Wayne, N.J." after a town no gazetteer knows)."""
-    full = {norm(c.span.text): c for c in cands if c.name}
+    full = {norm(c.text): c for c in cands if c.name}
     if not full:
         return
     for c in cands:
-        known = full.get(norm(c.span.text)) if not c.name and c.type != "Country" else None
+        known = full.get(norm(c.text)) if not c.name and c.type != "Country" else None
         if known is not None:
             c.type, c.code, c.name, c.weight = known.type, known.code, known.name, max(c.weight, 2)
 
@@ -1083,17 +1174,21 @@ def _acronym(text: str) -> str | None:
 
 
 def _resolve_acronyms(cands: list[Candidate], alias_of: dict[int, Candidate]) -> None:
+    if not cands:
+        return
+    words, lower = columns(cands[0].span.doc)[:2]
     ends = {c.span.end: c for c in cands if c.type != "Country"}
     hosts: dict[str, Candidate] = {}
     for c in cands:  # "Harcourt Brace Jovanovich Inc HBJ": the stock symbol names the company too
-        doc, end = c.span.doc, c.span.end
-        if c.type == "Organization" and end < len(doc) and _is_designator(doc[end - 1]) and _is_ticker(doc[end]):
-            hosts.setdefault(doc[end].text, alias_of.get(id(c), c))
-    for c in cands:
-        acro = _acronym(c.span.text)
+        end = c.span.end
+        if (c.type == "Organization" and end < len(words) and _designator_word(lower[end - 1], words[end - 1])
+                and _ticker_word(lower[end], words[end])):
+            hosts.setdefault(words[end], alias_of.get(id(c), c))
+    acronyms = [_acronym(c.text) for c in cands]
+    for c, acro in zip(cands, acronyms):
         start = c.span.start
         if (acro is None or c.type == "Country" or (c.type == "Place" and c.code) or start < 2
-                or c.span.doc[start - 1].text != "("):
+                or words[start - 1] != "("):
             continue
         host = ends.get(start - 1)
         if host is None:
@@ -1105,10 +1200,10 @@ def _resolve_acronyms(cands: list[Candidate], alias_of: dict[int, Candidate]) ->
         hosts.setdefault(acro, alias_of.get(id(host), host))
     if not hosts:
         return
-    for c in cands:
-        acro = _acronym(c.span.text)
+    for c, acro in zip(cands, acronyms):
         host = hosts.get(acro) if acro else None
-        if c.type == "Country" and not (c.span.start > 0 and _is_designator(c.span.doc[c.span.start - 1])):
+        start = c.span.start
+        if c.type == "Country" and not (start > 0 and _designator_word(lower[start - 1], words[start - 1])):
             continue  # "in the UK" stays the country; only "Union Carbide Corp UK" is the symbol
         if host is not None and c is not host and id(c) not in alias_of:
             alias_of[id(c)] = host
@@ -1125,7 +1220,7 @@ def _resolve_org_short_forms(cands: list[Candidate], alias_of: dict[int, Candida
     and organisations join (the nearest earlier host; an organisation only when it is the sole
     one); a gazetteer place joins only when the model itself read it as an organisation and it
     does not follow a locative preposition; countries never do."""
-    orgs = [c for c in cands if c.type == "Organization" and len(_tokens(c.span.text)) >= 2]
+    orgs = [c for c in cands if c.type == "Organization" and len(c.words()) >= 2]
     if not orgs:
         return
     ends = {c.span.end for c in cands}
@@ -1140,23 +1235,24 @@ def _resolve_org_short_forms(cands: list[Candidate], alias_of: dict[int, Candida
             continue
         if c.type == "Place" and c.span.label_ != "ORG" and _after_locative(c.span):
             continue
-        toks = _tokens(c.span.text)
+        toks = c.words()
         if not toks:
             continue
         if c.type != "Organization" and toks[-1].endswith("s") and len(toks[-1]) > 3:
-            plain = toks[:-1] + [toks[-1][:-1]]  # "Burlingtons" (lost apostrophe)
+            plain = toks[:-1] + (toks[-1][:-1],)  # "Burlingtons" (lost apostrophe)
         else:
             plain = toks
         hosts = []
+        start, n, n_plain = c.span.start, len(toks), len(plain)
         for o in orgs:
-            if o.span.start >= c.span.start:
+            if o.span.start >= start:
                 break
-            otoks = _tokens(o.span.text)
-            if any(len(otoks) > len(t) and otoks[:len(t)] == t for t in (toks, plain)):
+            otoks = o.words()
+            if (len(otoks) > n and otoks[:n] == toks) or (len(otoks) > n_plain and otoks[:n_plain] == plain):
                 hosts.append(alias_of.get(id(o), o))
         if not hosts:
             continue
-        if c.type == "Organization" and len({norm(h.span.text) for h in hosts}) > 1:
+        if c.type == "Organization" and len({norm(h.text) for h in hosts}) > 1:
             continue
         host = hosts[-1]
         alias_of[id(c)] = host
@@ -1169,14 +1265,15 @@ def _with_word_before(c: Candidate, orgs: list[Candidate], alias_of: dict[int, C
     leading words of the company's name, and is that company (a gazetteer place too)."""
     doc = c.span.doc
     s = c.span.start
-    if s == 0 or not doc[s - 1].text[:1].isupper() or not doc[s - 1].whitespace_:
+    w = word_columns(doc)
+    if s == 0 or not w.text[s - 1][:1].isupper() or not w.whitespace[s - 1]:
         return False
-    toks = _tokens(doc[s - 1:c.span.end].text)
+    toks = tuple(_tokens(w.text_of(s - 1, c.span.end)))
     host = None
     for o in orgs:
         if o.span.start >= c.span.start:
             break
-        otoks = _tokens(o.span.text)
+        otoks = o.words()
         if len(otoks) > len(toks) and otoks[:len(toks)] == toks:
             host = alias_of.get(id(o), o)
     if host is None:
@@ -1189,29 +1286,30 @@ def _with_word_before(c: Candidate, orgs: list[Candidate], alias_of: dict[int, C
 
 def _after_locative(span: Span, skip: set[str] | frozenset[str] = frozenset()) -> bool:
     """The span follows "in", "at", "near"... (past determiners and any `skip` words)."""
-    doc = span.doc
+    lower = word_columns(span.doc).lower
     i = span.start - 1
-    while i >= 0 and (doc[i].lower_ in LEADING_DROP or doc[i].lower_ in skip):
+    while i >= 0 and (lower[i] in LEADING_DROP or lower[i] in skip):
         i -= 1
-    return i >= 0 and doc[i].lower_ in LOCATIVE_PREPS
+    return i >= 0 and lower[i] in LOCATIVE_PREPS
 
 
-def _best_full_name(c: Candidate, toks: list[str], persons: list[Candidate], cands: list[Candidate]) -> Candidate | None:
-    """The full name a short form stands for. A surname beats a first name; among several people
-    ("Steve" for Steve Jobs and Steve Ballmer) the one the article names most, then the nearest
-    mention before it."""
-    hosts = [p for p in persons if len(toks) < len(_tokens(p.span.text)) and _is_subsequence(toks, _tokens(p.span.text))]
+def _best_full_name(c: Candidate, toks: tuple[str, ...], in_persons: _NameIndex,
+                    cands: list[Candidate]) -> Candidate | None:
+    """The full name a short form stands for (`in_persons`: the people's full names). A surname
+    beats a first name; among several people ("Steve" for Steve Jobs and Steve Ballmer) the one
+    the article names most, then the nearest mention before it."""
+    hosts = [p for p in in_persons.holding(toks) if len(toks) < len(p.words())]
     if not hosts:
         return None
-    by_surname = [p for p in hosts if _tokens(p.span.text)[-len(toks):] == toks]
+    by_surname = [p for p in hosts if p.words()[-len(toks):] == toks]
     hosts = by_surname or hosts
-    if len({norm(p.span.text) for p in hosts}) == 1:
+    if len({norm(p.text) for p in hosts}) == 1:
         return min(hosts, key=lambda p: abs(p.span.start - c.span.start))
-    surnames = Counter(_tokens(x.span.text)[-1] for x in cands if x.type in ("Person", "Organization"))
+    surnames = Counter(x.words()[-1] for x in cands if x.type in ("Person", "Organization"))
 
     def rank(p: Candidate) -> tuple[int, int, int]:
         before = p.span.start < c.span.start
-        return (-surnames[_tokens(p.span.text)[-1]], 0 if before else 1, abs(p.span.start - c.span.start))
+        return (-surnames[p.words()[-1]], 0 if before else 1, abs(p.span.start - c.span.start))
 
     return min(hosts, key=rank)
 
@@ -1221,10 +1319,28 @@ def _group_key(c: Candidate) -> str:
         return norm(c.name)
     if c.type == "Country" and c.code:
         return "country:" + c.code
-    return norm(c.span.text)
+    return norm(c.text)
 
 
-def _is_subsequence(short: list[str], full: list[str]) -> bool:
+class _NameIndex:
+    """Candidates by the words of their names, to find the names that hold a run of words
+    (every mention is compared with every person's and organisation's name: a scan of the few
+    names that share its first word instead of all of them)."""
+
+    def __init__(self, cands: list[Candidate]) -> None:
+        self.cands = cands
+        self.by_word: dict[str, list[Candidate]] = {}
+        for c in cands:
+            for word in dict.fromkeys(c.words()):  # each candidate once per word, in order
+                self.by_word.setdefault(word, []).append(c)
+
+    def holding(self, toks: tuple[str, ...]) -> list[Candidate]:
+        """The candidates whose name holds `toks` (consecutive), in their order."""
+        pool = self.by_word.get(toks[0], ()) if toks else self.cands
+        return [c for c in pool if _is_subsequence(toks, c.words())]
+
+
+def _is_subsequence(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
     n = len(short)
     return any(full[i:i + n] == short for i in range(len(full) - n + 1))
 
@@ -1239,7 +1355,7 @@ def canonical(members: list[Candidate], type_: str, gaz: Gazetteer) -> tuple[str
     if full:
         code = next((c.code for c in members if c.code and c.type == type_), None)
         return full, code  # "Colo." is labelled Colorado (and keeps "Colo." as an alias)
-    forms = Counter(c.span.text for c in members if c.type == type_) or Counter(c.span.text for c in members)
+    forms = Counter(c.text for c in members if c.type == type_) or Counter(c.text for c in members)
     label = sorted(forms.items(), key=lambda kv: (-len(kv[0].split()), -kv[1], kv[0]))[0][0]
     code = next((c.code for c in members if c.code and c.type == type_), None)
     return label, code

@@ -88,7 +88,8 @@ def name_after(doc: Doc, role: Span, gaz: Gazetteer) -> Span | None:
         i += 1
     start = i
     while i < len(doc) and i - start < MAX_NAME_TOKENS + 2:
-        if not _is_name_token(doc[i], gaz):
+        tok = doc[i]  # (one Token object for the tests below)
+        if not _is_name_token(tok, gaz):
             # particles inside a name: "Cor van der Klugt", "Jacques de Larosiere"
             from kg.extract.entities import NAME_PARTICLES
 
@@ -99,9 +100,9 @@ def name_after(doc: Doc, role: Span, gaz: Gazetteer) -> Span | None:
                 i = j
                 continue
             break
-        if doc[i].lower_ in role_words():
+        if tok.lower_ in role_words():
             break
-        if "\n" in doc[i].whitespace_:
+        if "\n" in tok.whitespace_:
             i += 1
             break
         i += 1
