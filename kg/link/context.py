@@ -59,6 +59,12 @@ def build_contexts(resolution, records: Iterable[ArticleRecord] | None = None,
     for iri, ent in resolution.entities.items():
         for art in ent.articles:
             by_article[art].append(iri)
+    # what each entity lends the others of its articles, worked out once: an entity that appears in
+    # many articles ("United States") is met again in each of them
+    lends: dict[str, tuple[str | None, frozenset[str]]] = {
+        iri: (ent.code if ent.type in ("Country", "Place") and ent.code else None,
+              frozenset([norm(ent.label), *(norm(a) for a in ent.alt_labels)]))
+        for iri, ent in resolution.entities.items()}
     out: dict[str, EntityContext] = {}
     for iri, ent in resolution.entities.items():
         ctx = EntityContext()
@@ -68,11 +74,10 @@ def build_contexts(resolution, records: Iterable[ArticleRecord] | None = None,
             for other_iri in by_article[art]:
                 if other_iri == iri:
                     continue
-                other = resolution.entities[other_iri]
-                if other.type in ("Country", "Place") and other.code:
-                    ctx.countries.add(other.code)
-                ctx.names.add(norm(other.label))
-                ctx.names.update(norm(a) for a in other.alt_labels)
+                code, names = lends[other_iri]
+                if code:
+                    ctx.countries.add(code)
+                ctx.names |= names
         ctx.country_qids = {gaz.countries[c].qid for c in ctx.countries if c in gaz.countries and gaz.countries[c].qid}
         out[iri] = ctx
     for iri, titles in (roles or {}).items():
