@@ -32,17 +32,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import compress, count, repeat
+from operator import and_
+from typing import Iterable
 
+from spacy.attrs import IS_ALPHA, IS_PUNCT, IS_SPACE, IS_TITLE, IS_UPPER, LIKE_NUM
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
-from kg.extract.context import DocContext, doc_ents
-from kg.extract.patterns import (DependencyGroup, NeedsIndex, PatternNode, check_sentence_attrs, expand_patterns,
-                                 one_token_node, read_pattern_file, sentence_doc, sentence_words, subtree,
-                                 token_pattern_needs, tokens_passing)
+from kg.extract.context import DocContext, columns, doc_ents, tag_column
+from kg.extract.patterns import (DependencyGroup, NeedsIndex, PatternNode, _doc_index, check_sentence_attrs,
+                                 expand_patterns, one_token_node, read_pattern_file, sentence_doc, sentence_words,
+                                 subtree, token_pattern_needs, tokens_passing)
 from kg.gazetteer import DATA, gazetteer
+from kg.nlp import doc_text
 from kg.records import ClaimRecord, EntityRecord
 
 PATTERN_FILE = "claims.json"
@@ -56,6 +61,7 @@ VERBAL_CHILD_DEPS = {"nsubj", "nsubjpass", "ccomp", "prt", "aux", "auxpass", "ma
 OPEN_QUOTES = {"“", "«", "„"}
 CLOSE_QUOTES = {"”", "»"}
 STRAIGHT_QUOTES = {'"'}
+QUOTE_MARKS = OPEN_QUOTES | CLOSE_QUOTES | STRAIGHT_QUOTES
 FIRST_SECOND_PERSON = {"i", "we", "you"}
 #: sentences searched backwards for a pronoun's antecedent (the pronoun's own and the ones before)
 ANTECEDENT_WINDOW = 3
@@ -70,12 +76,13 @@ class Lexicon:
     token_patterns: dict[str, list[dict]]
     dependency_patterns: dict[str, list[dict]]
 
-    def flags(self, cue: Token) -> frozenset[str] | None:
-        """The flags of a reporting-verb token, taking its particle into account (None: not one)."""
-        entries = self.verbs.get(cue.lemma_.lower())
+    def flags(self, lemma: str, particles: Iterable[str]) -> frozenset[str] | None:
+        """The flags of a reporting verb (lemma in lower case), taking its particles into account
+        (None: not one)."""
+        entries = self.verbs.get(lemma)
         if not entries:
             return None
-        particles = {c.lower_ for c in cue.children if c.dep_ == "prt"}
+        particles = set(particles)
         for particle, flags in entries.items():
             if particle is not None and particle in particles:
                 return flags
@@ -155,6 +162,32 @@ def _structures() -> DependencyGroup:
     return DependencyGroup(f"{PATTERN_FILE}/structures", lexicon().dependency_patterns.get("structures", []))
 
 
+# -- per-article columns ----------------------------------------------------------------------------
+#: bits of a lexeme's flags (`Lexeme.flags`: `Token.is_space` and the like); WORD: is_alpha or like_num
+SPACE, PUNCT, TITLE, UPPER = (1 << attr for attr in (IS_SPACE, IS_PUNCT, IS_TITLE, IS_UPPER))
+WORD = 1 << IS_ALPHA | 1 << LIKE_NUM
+#: word -> its flags, read from the lexemes of `_WORD_FLAGS_VOCAB` (flags belong to the word)
+_WORD_FLAGS: dict[str, int] = {}
+_WORD_FLAGS_VOCAB: list[Vocab] = []
+
+
+def lex_flags(doc: Doc) -> list[int]:
+    """Each token's flags (SPACE | PUNCT | ...), made once per article by looking its word up: the
+    claim pass tests them on many tokens, a Token object per test costs more than the test, and
+    `Doc.to_array` of five flags costs several times the lookups (made without a Python loop)."""
+    flags = doc.user_data.get("kg_claims_flags")
+    if flags is None:
+        vocab, known = doc.vocab, _WORD_FLAGS
+        if not _WORD_FLAGS_VOCAB or _WORD_FLAGS_VOCAB[0] is not vocab or len(known) > 500_000:
+            known.clear()
+            _WORD_FLAGS_VOCAB[:] = [vocab]
+        words = columns(doc).text
+        for word in set(words).difference(known):
+            known[word] = vocab[word].flags
+        flags = doc.user_data["kg_claims_flags"] = list(map(known.__getitem__, words))
+    return flags
+
+
 # -- quotations -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Quote:
@@ -168,28 +201,31 @@ class Quote:
 
 
 def find_quotes(doc: Doc) -> list[Quote]:
-    """Quotations marked by double quotes (curly, straight, guillemets), paired within a paragraph."""
+    """Quotations marked by double quotes (curly, straight, guillemets), paired within a paragraph.
+    Reads the token texts as a list (a Token object per word costs more than the test); a line
+    break is always a token of its own (`Token.whitespace_` is " " or "")."""
     quotes: list[Quote] = []
     opened: int | None = None
-    for tok in doc:
-        if tok.is_space and "\n" in tok.text:
+    words, flags = columns(doc).text, lex_flags(doc)
+    # only the quotation marks and whitespace tokens matter: picked out without a Python loop over every word
+    marks = compress(count(), map(QUOTE_MARKS.__contains__, words))
+    spaces = compress(count(), map(and_, flags, repeat(SPACE)))
+    for i in sorted({*marks, *spaces}):
+        text = words[i]
+        if "\n" in text and flags[i] & SPACE:
             opened = None  # an unclosed quotation does not run into the next paragraph
-            continue
-        text = tok.text
-        if text in OPEN_QUOTES:
-            opened = tok.i if opened is None else opened
+        elif text in OPEN_QUOTES:
+            opened = i if opened is None else opened
         elif text in CLOSE_QUOTES:
             if opened is not None:
-                quotes.append(Quote(opened, tok.i))
+                quotes.append(Quote(opened, i))
             opened = None
         elif text in STRAIGHT_QUOTES:
             if opened is None:
-                opened = tok.i
-            elif doc[opened].text in STRAIGHT_QUOTES:
-                quotes.append(Quote(opened, tok.i))
+                opened = i
+            elif words[opened] in STRAIGHT_QUOTES:
+                quotes.append(Quote(opened, i))
                 opened = None
-        if opened is not None and "\n" in tok.whitespace_:
-            opened = None
     return quotes
 
 
@@ -213,13 +249,23 @@ class Claims:
 
     def __init__(self, ctx: DocContext) -> None:
         self.ctx = ctx
-        self.doc = ctx.doc
+        self.doc = doc = ctx.doc
         self.lex = lexicon()
+        # the parse and words as per-token lists (see context.columns): read by index in the loops below
+        # (the fine-grained tag is read off the few tokens that need it: a column costs a pass over the doc)
+        cols = columns(doc)
+        self.text, self.lower, self.lemma = cols.text, cols.lower, cols.lemma
+        self.pos, self.dep = tag_column(doc, "pos"), tag_column(doc, "dep")
+        index = _doc_index(doc)
+        self.head, self.kids = index.head, index.children
+        self.lex_flags = lex_flags(doc)
         self.quotes = find_quotes(self.doc)
         self.quote_of: dict[int, Quote] = {}  # token index (marks included) -> quotation
+        self.quoted: set[int] = set()  # the tokens inside a quotation (marks excluded)
         for q in self.quotes:
             for i in range(q.open, q.close + 1):
                 self.quote_of[i] = q
+            self.quoted.update(q.inner())
         self.gaz = gazetteer()
         self.role_words = _role_words()
         self._by_name: dict[tuple[int, bool], EntityRecord | None] = {}
@@ -227,24 +273,47 @@ class Claims:
 
     # -- helpers ----------------------------------------------------------------------------------
     def inside_quote(self, i: int) -> bool:
-        q = self.quote_of.get(i)
-        return q is not None and q.open < i < q.close
+        return i in self.quoted
 
     def words(self, name: str) -> frozenset[str]:
         return self.lex.words[name]
+
+    def flags(self, i: int) -> frozenset[str] | None:
+        """The flags of token `i` as a reporting verb (None: not one)."""
+        return self.lex.flags(self.lemma[i], (self.lower[c] for c in self.kids[i] if self.dep[c] == "prt"))
+
+    def conjuncts(self, i: int) -> list[int]:
+        """`Token.conjuncts` of token `i`, as indices (spaCy's walks Token objects)."""
+        head, dep, kids = self.head, self.dep, self.kids
+        start = i
+        while head[start] != start and dep[start] == "conj":
+            start = head[start]
+        queue, out = [start], [start]
+        for word in queue:
+            for c in kids[word]:
+                if c > word and dep[c] == "conj":
+                    out.append(c)
+                    queue.append(c)
+        return [w for w in out if w != i]
+
+    def may_name(self, i: int) -> bool:
+        """Whether token `i` may belong to an entity or imply a country (`entity` or `ctx.country_at`
+        may find one): a cheap test that spares the lookups for most words."""
+        return i in self.ctx.token_entity or i in self.ctx.demonym_tokens or (
+            self.pos[i] in ("PROPN", "NOUN") and bool(self.lex_flags[i] & (TITLE | UPPER)))
 
     def entity(self, tok: Token | int, subject: bool = False) -> EntityRecord | None:
         """The entity a token belongs to; for a proper noun the NER missed, the one entity named by it
         elsewhere in the article ("Djamal" for Jusman Syafii Djamal, "Aeroflot")."""
         i = tok if isinstance(tok, int) else tok.i
         ent = self.ctx.entity_at(i)
-        tok = self.doc[i]
-        if ent is not None or tok.pos_ not in ("PROPN", "NOUN") or not (tok.is_title or tok.is_upper):
+        pos, lexf = self.pos[i], self.lex_flags[i]
+        if ent is not None or pos not in ("PROPN", "NOUN") or not lexf & (TITLE | UPPER):
             return ent
         if (i, subject) not in self._by_name:
-            text = tok.text
+            text = self.text[i]
             # "Entourage said" for Entourage International Inc (a subject may be tagged as a noun)
-            first_word = tok.is_title and (subject or tok.pos_ == "PROPN") and not self.gaz.demonym(text) \
+            first_word = bool(lexf & TITLE) and (subject or pos == "PROPN") and not self.gaz.demonym(text) \
                 and not self.gaz.country(text) and i + 1 < len(self.doc) and self.ctx.entity_at(i + 1) is None
             found = [e for e in self.ctx.entities if e.mentions and (
                 text in (e.label, *e.aliases) or (e.type == "Person" and text == e.label.split()[-1]) or
@@ -306,21 +375,24 @@ class Claims:
     # -- reporting verbs --------------------------------------------------------------------------
     def realized(self, verb: Token) -> bool:
         """False for "did not say", "will announce", "to say", "if he claims"."""
-        children = list(verb.children)
-        if any(c.dep_ == "neg" for c in children):
+        i = verb.i
+        dep, lower, children = self.dep, self.lower, self.kids[i]
+        modal = self.words("modal_aux")
+        if any(dep[c] == "neg" for c in children):
             return False
-        if any(c.dep_ in ("aux", "auxpass") and c.lower_ in self.words("modal_aux") for c in children):
+        if any(dep[c] in ("aux", "auxpass") and lower[c] in modal for c in children):
             return False
-        if any(c.dep_ == "mark" and c.lower_ in self.words("irrealis_marks") for c in children):
+        if any(dep[c] == "mark" and lower[c] in self.words("irrealis_marks") for c in children):
             return False
-        infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in children)
-        if infinitive or (verb.tag_ == "VB" and not any(c.dep_ == "aux" and c.lemma_ == "do" for c in children)):
+        infinitive = any(dep[c] == "aux" and lower[c] == "to" for c in children)
+        # (the lemma column is in lower case: the lemma itself must be "do")
+        if infinitive or (verb.tag_ == "VB" and not any(dep[c] == "aux" and self.lemma[c] == "do" and
+                                                          self.doc[c].lemma_ == "do" for c in children)):
             # "went on to say" reports what was said; "plans to say", "say!" do not
-            return infinitive and verb.dep_ == "xcomp" and verb.head.lemma_.lower() in self.words("aspectual_heads")
-        head, dep = verb.head, verb.dep_
-        if dep == "conj" and head.i != verb.i:  # "will meet and announce": shared auxiliaries
-            if any(c.dep_ in ("aux", "neg") and (c.lower_ in self.words("modal_aux") or c.dep_ == "neg")
-                   for c in head.children):
+            return infinitive and dep[i] == "xcomp" and self.lemma[self.head[i]] in self.words("aspectual_heads")
+        head = self.head[i]
+        if dep[i] == "conj" and head != i:  # "will meet and announce": shared auxiliaries
+            if any(dep[c] in ("aux", "neg") and (lower[c] in modal or dep[c] == "neg") for c in self.kids[head]):
                 return False
         return True
 
@@ -328,12 +400,13 @@ class Claims:
         """The claim a reporting verb makes: its content (a clause, a "describe Y as Z", an "estimate Y
         to be Z", the clause an "as X points out" hangs on, or the quotations beside it) and its
         speakers; None when it reports nothing, did not happen, or is not a report at all."""
-        flags = self.lex.flags(cue)
-        if flags is None or self.inside_quote(cue.i) or not self.realized(cue):
+        i, dep, doc = cue.i, self.dep, self.doc
+        flags = self.flags(i)
+        if flags is None or self.inside_quote(i) or not self.realized(cue):
             return None
-        if cue.dep_ == "pcomp" and cue.head.lower_ == "as":  # "quoted X as saying": the governing verb reports
+        if dep[i] == "pcomp" and self.lower[self.head[i]] == "as":  # "quoted X as saying": the governing verb reports
             return None
-        if cue.dep_ in NOMINAL_DEPS and not any(c.dep_ in VERBAL_CHILD_DEPS for c in cue.children):
+        if dep[i] in NOMINAL_DEPS and not any(dep[c] in VERBAL_CHILD_DEPS for c in self.kids[i]):
             return None  # a noun or adjective ("the report", "a noted author")
         found = {name: roles for name, roles in reversed(structures)}
         content: set[int] = set()
@@ -348,9 +421,9 @@ class Claims:
             topics.append(obj)
         elif "ecm" in flags and "ecm" in found:  # "estimates the deal to be worth", "is said to be"
             xcomp = found["ecm"]["content"]
-            objs = [c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")]
-            if cue.dep_ == "relcl" and any(t.lower_ in ("which", "that") and t.dep_ in ("dobj", "nsubjpass")
-                                           for t in xcomp.subtree):  # "VSMPO, which Boeing estimates to be"
+            objs = [doc[c] for c in self.kids[i] if dep[c] in ("dobj", "nsubjpass")]
+            if dep[i] == "relcl" and any(self.lower[t] in ("which", "that") and dep[t] in ("dobj", "nsubjpass")
+                                         for t in subtree(xcomp)):  # "VSMPO, which Boeing estimates to be"
                 content = (subtree(cue.head) - subtree(cue)) | subtree(xcomp)
             elif objs:
                 content = subtree(objs[0]) | subtree(xcomp)
@@ -365,7 +438,7 @@ class Claims:
             content = set()
         quoted = False
         if "quote" in flags:
-            clause_in_quote = any(self.inside_quote(i) for i in content)
+            clause_in_quote = not self.quoted.isdisjoint(content)
             if not content or clause_in_quote:
                 for q in self.adjacent_quotes(cue):
                     content |= set(q.inner())
@@ -373,91 +446,96 @@ class Claims:
         if content:
             content, extended = self.extend_to_quotes(content)
             quoted = quoted or extended
-        content -= {cue.i}
-        content = {i for i in content if not self.doc[i].is_space}
-        if not _has_word(self.doc, content):
+        content -= {i}
+        lexf = self.lex_flags
+        content = {j for j in content if not lexf[j] & SPACE}
+        if not _has_word(doc, content):
             return None
         draft = Draft(cue, _cue_text(cue), content, agents=agents, quoted=quoted, topics=topics)
         if "weak" in flags and not any(self.is_source(t) for t in draft.agents):
             return None
-        if agents and all(a.lower_ in FIRST_SECOND_PERSON for a in agents):
+        if agents and all(self.lower[a.i] in FIRST_SECOND_PERSON for a in agents):
             return None  # "I believe ..." in a quotation the text does not mark: the speaker's tag reports it
         return draft
 
     def subjects(self, verb: Token, depth: int = 0) -> list[Token]:
         """The noun-phrase heads that say `verb`: its subject (or passive agent), coordinated subjects,
         or the subject of the clause it hangs on ("..., describing ...", "and described ...")."""
-        heads = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
-        heads += [p for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
-        if any(c.dep_ in ("nsubjpass", "expl") for c in verb.children) and not heads:
-            if depth > 0 and verb.dep_ in ("ccomp", "advcl", "conj", "xcomp") and depth < 3:
+        doc, dep, kids, i = self.doc, self.dep, self.kids, verb.i
+        heads = [c for c in kids[i] if dep[c] in ("nsubj", "csubj")]
+        heads += [p for c in kids[i] if dep[c] == "agent" for p in kids[c] if dep[p] == "pobj"]
+        if any(dep[c] in ("nsubjpass", "expl") for c in kids[i]) and not heads:
+            if depth > 0 and dep[i] in ("ccomp", "advcl", "conj", "xcomp") and depth < 3:
                 # "X stated that there was ..., saying ...": the participle belongs to the reporter
                 return self.subjects(verb.head, depth + 1)
             return []  # "It has been reported that ...": no named source
         if len(heads) > 1:  # "the Iranian news agency IRNA said": two heads for one phrase, keep the name
             named = [h for h in heads if self.entity(h) is not None]
-            if named and not any(h2.i in {c.i for c in h.conjuncts} for h in heads for h2 in heads):
+            if named and not any(h2 in self.conjuncts(h) for h in heads for h2 in heads):
                 heads = named
         if heads:
-            out: list[Token] = []
+            out: list[int] = []
             for h in heads:
-                for t in sorted([h, *h.conjuncts], key=lambda t: t.i):
-                    if all(t.i != o.i for o in out):
+                for t in sorted([h, *self.conjuncts(h)]):
+                    if t not in out:
                         out.append(t)
-            return out
-        if depth < 3 and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:
+            return [doc[t] for t in out]
+        if depth < 3 and dep[i] in ("conj", "advcl", "xcomp") and self.head[i] != i:
             return self.subjects(verb.head, depth + 1)
-        if depth == 0 and verb.tag_ in ("VBD", "VBZ", "VBP") and verb.dep_ not in ("relcl", "acl", "amod"):
-            j = verb.i - 1  # "..., Boeing Executive Vice President Scott Carson replied": a name right before
-            while j >= 0 and self.doc[j].dep_ == "advmod" and self.doc[j].pos_ == "ADV":
+        if depth > 0:
+            return []
+        tag = verb.tag_
+        if tag in ("VBD", "VBZ", "VBP") and dep[i] not in ("relcl", "acl", "amod"):
+            j = i - 1  # "..., Boeing Executive Vice President Scott Carson replied": a name right before
+            while j >= 0 and dep[j] == "advmod" and self.pos[j] == "ADV":
                 j -= 1
-            ent = self.entity(self.doc[j]) if j >= 0 else None
+            ent = self.entity(j) if j >= 0 else None
             if ent is not None and ent.type in CLAIMANT_TYPES and not self.inside_quote(j):
-                return [self.doc[j]]
-        if depth == 0 and verb.tag_ in ("VBD", "VBZ", "VBP") and verb.dep_ in ("ROOT", "parataxis"):
+                return [doc[j]]
+        if tag in ("VBD", "VBZ", "VBP") and dep[i] in ("ROOT", "parataxis"):
             # a subject the parser hung elsewhere ("A statement on Apple's website, ..., states: ...")
-            sent = verb.sent
-            for t in sent:
-                if t.i >= verb.i:
-                    break
-                if t.dep_ == "nsubj" and not self.inside_quote(t.i) and t.head.i < verb.i:
-                    return [t]
+            sent = self.ctx.sents[self.ctx.sent_index(i)]
+            for t in range(sent.start, i):
+                if dep[t] == "nsubj" and not self.inside_quote(t) and self.head[t] < i:
+                    return [doc[t]]
         return []
 
     def adjacent_quotes(self, cue: Token) -> list[Quote]:
         """Quotations right before or right after the speaker tag ("'...,' X said, '...'")."""
-        doc, sent = self.doc, cue.sent
+        sent, text = self.ctx.sents[self.ctx.sent_index(cue.i)], self.text
+        lexf = self.lex_flags
         tag = subtree(cue)
         lo = hi = cue.i
 
         def in_tag(j: int) -> bool:
-            tok = doc[j]
-            if j in self.quote_of or tok.is_space or not (sent.start <= j < sent.end):
+            if j in self.quote_of or lexf[j] & SPACE or not (sent.start <= j < sent.end):
                 return False
-            return j in tag or (tok.is_punct and tok.text not in (".", "!", "?"))
+            return j in tag or (lexf[j] & PUNCT and text[j] not in (".", "!", "?"))
 
         while lo - 1 >= 0 and in_tag(lo - 1):
             lo -= 1
-        while hi + 1 < len(doc) and in_tag(hi + 1):
+        while hi + 1 < len(text) and in_tag(hi + 1):
             hi += 1
         found: list[Quote] = []
         before = self.quote_of.get(lo - 1)
         if before is not None and before.close == lo - 1 and not self.ends_sentence(before):
             found.append(before)
         after = self.quote_of.get(hi + 1)
-        if after is not None and after.open == hi + 1 and doc[hi].text not in (".", "!", "?"):
+        if after is not None and after.open == hi + 1 and text[hi] not in (".", "!", "?"):
             found.append(after)
         return [q for q in found if self.is_statement(q)]
 
     def ends_sentence(self, q: Quote) -> bool:
         """A quotation closed after a full stop ('... good." He added') is not introduced by what follows."""
-        last = next((self.doc[i] for i in reversed(q.inner()) if not self.doc[i].is_space), None)
-        return last is not None and last.text == "."
+        lexf = self.lex_flags
+        last = next((i for i in reversed(q.inner()) if not lexf[i] & SPACE), None)
+        return last is not None and self.text[last] == "."
 
     def is_statement(self, q: Quote) -> bool:
         """A quotation that says something (has a verb), not a scare-quoted name ("Antennagate")."""
-        toks = [self.doc[i] for i in q.inner() if not self.doc[i].is_punct and not self.doc[i].is_space]
-        return len(toks) >= 3 and any(t.pos_ in ("VERB", "AUX") for t in toks)
+        lexf, pos = self.lex_flags, self.pos
+        toks = [i for i in q.inner() if not lexf[i] & (PUNCT | SPACE)]
+        return len(toks) >= 3 and any(pos[i] in ("VERB", "AUX") for i in toks)
 
     def extend_to_quotes(self, content: set[int]) -> tuple[set[int], bool]:
         """The content grown to whole quotations where it holds part of one (a quote split by sentences)."""
@@ -504,7 +582,8 @@ class Claims:
                 return
         content = subtree(head) - subtree(cue)
         content, quoted = self.extend_to_quotes(content)
-        content = {i for i in content if not self.doc[i].is_space}
+        lexf = self.lex_flags
+        content = {i for i in content if not lexf[i] & SPACE}
         if _has_word(self.doc, content):
             drafts.append(Draft(cue, "according to", content, agents=[source], quoted=quoted))
 
@@ -515,7 +594,8 @@ class Claims:
         head = cue.head
         if head.i == cue.i or any(head.i in d.content for d in drafts):
             return None
-        content = {i for i in subtree(head) if not self.doc[i].is_space}
+        lexf = self.lex_flags
+        content = {i for i in subtree(head) if not lexf[i] & SPACE}
         if not _has_word(self.doc, content):
             return None
         return Draft(cue, cue.lower_, content)
@@ -550,12 +630,13 @@ class Claims:
         ent = self.entity(tok)
         if ent is not None:
             return ent.type in CLAIMANT_TYPES
-        low = tok.lower_
-        if tok.pos_ == "PRON":
+        i = tok.i
+        low = self.lower[i]
+        if self.pos[i] == "PRON":
             return low in self.words("person_pronouns") or low in ("they", "we", "i")
-        lemma = tok.lemma_.lower()
+        lemma = self.lemma[i]
         return lemma in self.words("source_nouns") or lemma in self.role_words or lemma in self.gaz.org_heads \
-            or any(c.dep_ == "appos" and self.entity(c) is not None for c in tok.children)
+            or any(self.dep[c] == "appos" and self.entity(c) is not None for c in self.kids[i])
 
     def claimant(self, tok: Token, previous: EntityRecord | None) -> EntityRecord | None:
         """The Person, Organization or Country that the noun phrase headed by `tok` names."""
@@ -572,13 +653,14 @@ class Claims:
         ent = self.entity(tok, subject=True)
         if ent is not None:
             return ent if ent.type in CLAIMANT_TYPES else None
-        low, lemma = tok.lower_, tok.lemma_.lower()
-        if tok.pos_ == "PRON":
+        i, dep, kids = tok.i, self.dep, self.kids
+        lemma = self.lemma[i]
+        if self.pos[i] == "PRON":
             return self.antecedent(tok, previous)
-        if tok.pos_ not in ("NOUN", "PROPN"):
+        if self.pos[i] not in ("NOUN", "PROPN"):
             return None
-        for child in tok.children:  # "the vice president, Constantin Stroe"
-            if child.dep_ == "appos":
+        for child in kids[i]:  # "the vice president, Constantin Stroe"
+            if dep[child] == "appos":
                 ent = self.entity(child)
                 if ent is not None and ent.type in CLAIMANT_TYPES:
                     return ent
@@ -592,14 +674,14 @@ class Claims:
         created = self.missed_organization(tok)
         if created is not None:
             return created
-        if lemma in self.words("anaphoric_org_nouns") and any(c.dep_ == "det" and c.lower_ == "the"
-                                                               for c in tok.children):
+        if lemma in self.words("anaphoric_org_nouns") and any(dep[c] == "det" and self.lower[c] == "the"
+                                                               for c in kids[i]):
             # "The company said": the organisation that spoke last, else the one named last
             if previous is not None and previous.type == "Organization":
                 return previous
-            return self.recent(tok.i, ("Organization",))
-        for child in tok.children:  # "the Russian Interfax news agency"
-            if child.dep_ in ("compound", "nmod"):
+            return self.recent(i, ("Organization",))
+        for child in kids[i]:  # "the Russian Interfax news agency"
+            if dep[child] in ("compound", "nmod"):
                 ent = self.entity(child)
                 if ent is not None and ent.type in CLAIMANT_TYPES and ent.type != "Country":
                     return ent
@@ -685,8 +767,9 @@ class Claims:
                     best = (last, person)
         if best is not None:
             return best[1]
+        lower = self.lower
         for j in range(tok.i - 1, -1, -1):  # the title right before a name earlier in the text
-            if self.doc[j].lower_ == low:
+            if lower[j] == low:
                 for k in range(j + 1, min(j + 4, tok.i)):
                     ent = self.entity(k)
                     if ent is not None and ent.type == "Person":
@@ -713,23 +796,23 @@ class Claims:
         Unite, Tony Woodley"); nobody when it is an unnamed person ("The spokeswoman said ... She
         said"); the previous speaker when it is itself a pronoun; else the last person who is a subject,
         else the last person named. A name used as a modifier ("the Carter administration") does not count."""
-        doc, ctx = self.doc, self.ctx
+        doc, ctx, dep, head = self.doc, self.ctx, self.dep, self.head
         sents = ctx.sents
-        here = ctx.sent_index(doc[i])
+        here = ctx.sent_index(i)
         for index in range(here, max(-1, here - ANTECEDENT_WINDOW), -1):
             sent = sents[index]
             end = i if index == here else sent.end
-            for main in [t for t in sent if t.i < end and t.dep_ == "nsubj" and not self.inside_quote(t.i) and
-                         (t.head.dep_ == "ROOT" or self.lex.flags(t.head) is not None)][:1]:
-                if main.pos_ == "PRON":
-                    if main.lower_ in self.words("person_pronouns"):
-                        return previous if previous is not None and previous.type == "Person" else None
-                    break
-                named = self.claimant(main, previous)
+            main = next((t for t in range(sent.start, end) if dep[t] == "nsubj" and not self.inside_quote(t) and
+                         (dep[head[t]] == "ROOT" or self.flags(head[t]) is not None)), None)
+            if main is not None and self.pos[main] == "PRON":
+                if self.lower[main] in self.words("person_pronouns"):
+                    return previous if previous is not None and previous.type == "Person" else None
+            elif main is not None:
+                named = self.claimant(doc[main], previous)
                 if named is not None and named.type == "Person":
                     return named
-                if named is None and (main.lemma_.lower() in self.role_words or
-                                      main.lemma_.lower() in self.words("source_nouns")):
+                if named is None and (self.lemma[main] in self.role_words or
+                                      self.lemma[main] in self.words("source_nouns")):
                     return None
             subject: EntityRecord | None = None
             last: EntityRecord | None = None
@@ -737,13 +820,12 @@ class Claims:
                 ent = self.entity(j)
                 if ent is None or ent.type != "Person" or self.inside_quote(j):
                     continue
-                tok = doc[j]
-                if self.entity(tok.head) is ent and tok.head.i != j:
+                if self.entity(head[j]) is ent and head[j] != j:
                     continue  # not the head of the name
-                if tok.dep_ in ("compound", "amod", "nmod") and self.entity(tok.head) is not ent:
+                if dep[j] in ("compound", "amod", "nmod") and self.entity(head[j]) is not ent:
                     continue
                 last = ent
-                if tok.dep_ in ("nsubj", "nsubjpass"):
+                if dep[j] in ("nsubj", "nsubjpass"):
                     subject = ent
             if subject is not None or last is not None:
                 return subject or last
@@ -752,7 +834,7 @@ class Claims:
     def recent(self, i: int, types: tuple[str, ...], window: int = ANTECEDENT_WINDOW) -> EntityRecord | None:
         """The entity of one of `types` mentioned last before token `i`, outside quotations."""
         ctx = self.ctx
-        first_sent = max(0, ctx.sent_index(self.doc[i]) - (window - 1))
+        first_sent = max(0, ctx.sent_index(i) - (window - 1))
         stop = ctx.sents[first_sent].start
         for j in range(i - 1, stop - 1, -1):
             if self.inside_quote(j):
@@ -786,7 +868,7 @@ class Claims:
         ("Russia announced that it would ...", "'I am uneasy,' he said"). When the content names
         none: the topic of the same speaker's claim in the sentence before ("He added that ..."),
         else the other entities of the sentence, else the claimant itself (its own doings)."""
-        ctx, doc = self.ctx, self.doc
+        ctx = self.ctx
         out: list[EntityRecord] = []
 
         def add(ent: EntityRecord | None) -> None:
@@ -796,14 +878,16 @@ class Claims:
         for t in draft.topics:
             if t.pos_ == "PRON" and t.lower_ in self.words("person_pronouns"):
                 add(self.recent_other_person(t.i, claimant))
-        for i in sorted(draft.content):
-            tok = doc[i]
-            add(self.entity(tok) or (ctx.country_at(tok) if i in ctx.demonym_tokens else None))
-            if claimant is None or tok.pos_ != "PRON":
+        pos, dep, lower, kids = self.pos, self.dep, self.lower, self.kids
+        content = sorted(draft.content)
+        for i in content:
+            if self.may_name(i):
+                add(self.entity(i) or (ctx.country_at(i) if i in ctx.demonym_tokens else None))
+            if claimant is None or pos[i] != "PRON":
                 continue
-            low = tok.lower_
+            low = lower[i]
             quoted = self.inside_quote(i)
-            subject = tok.dep_ in ("nsubj", "nsubjpass")
+            subject = dep[i] in ("nsubj", "nsubjpass")
             if quoted and subject and low in self.words("first_person_singular"):
                 add(claimant)
             elif quoted and subject and low in self.words("first_person_plural"):
@@ -813,11 +897,10 @@ class Claims:
                     (claimant.type != "Person" and low in self.words("thing_pronouns"))):
                 add(claimant)
         if not out:  # "the company will function normally": the organisation named just before
-            for i in sorted(draft.content):
-                tok = doc[i]
-                if tok.lemma_.lower() in self.words("anaphoric_org_nouns") and tok.tag_ == "NN" and \
-                        any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) and \
-                        not any(c.dep_ in ("compound", "amod", "poss") for c in tok.children):
+            for i in content:
+                if self.lemma[i] in self.words("anaphoric_org_nouns") and self.doc[i].tag_ == "NN" and \
+                        any(dep[c] == "det" and lower[c] == "the" for c in kids[i]) and \
+                        not any(dep[c] in ("compound", "amod", "poss") for c in kids[i]):
                     add(self.recent(i, ("Organization",)))
         if out:
             return out
@@ -832,11 +915,11 @@ class Claims:
                     if out:
                         return out
                     break
-        sent = draft.cue.sent
-        for tok in sent:
-            if tok.i in draft.content:
+        sent = ctx.sents[here]
+        for j in range(sent.start, sent.end):
+            if j in draft.content or not self.may_name(j):
                 continue
-            ent = self.entity(tok) or (ctx.country_at(tok) if tok.i in ctx.demonym_tokens else None)
+            ent = self.entity(j) or (ctx.country_at(j) if j in ctx.demonym_tokens else None)
             if ent is not claimant:
                 add(ent)
         if not out and claimant is not None:
@@ -844,7 +927,7 @@ class Claims:
         return out
 
     def recent_other_person(self, i: int, claimant: EntityRecord | None) -> EntityRecord | None:
-        stop = self.ctx.sents[max(0, self.ctx.sent_index(self.doc[i]) - 2)].start
+        stop = self.ctx.sents[max(0, self.ctx.sent_index(i) - 2)].start
         for j in range(i - 1, stop - 1, -1):
             ent = self.entity(j)
             if ent is not None and ent.type == "Person" and ent is not claimant:
@@ -910,28 +993,36 @@ def _title_head(title: str) -> str:
 
 
 def _has_word(doc: Doc, content: set[int]) -> bool:
-    return any(doc[i].is_alpha or doc[i].like_num for i in content)
+    flags = lex_flags(doc)
+    return any(flags[i] & WORD for i in content)
 
 
 def _cue_text(cue: Token) -> str:
-    particles = [c for c in cue.children if c.dep_ == "prt"]
-    return " ".join([cue.lower_] + [p.lower_ for p in particles])
+    doc, i = cue.doc, cue.i
+    lower, dep = columns(doc).lower, tag_column(doc, "dep")
+    return " ".join([lower[i]] + [lower[c] for c in _doc_index(doc).children[i] if dep[c] == "prt"])
 
 
 EDGE_DROP = {"that", ",", ";", ":", "-", "—", "–", ".", "•", "·", "▪", "*", "'", "‘", "’"}
-QUOTE_MARKS = OPEN_QUOTES | CLOSE_QUOTES | STRAIGHT_QUOTES
+
+
+def _span_text(doc: Doc, start: int, end: int) -> str:
+    """`doc[start:end].text`, sliced from the doc's text without making the Span and its Tokens."""
+    return columns(doc).text_of(doc_text(doc), start, end)
 
 
 def _dangling(doc: Doc, i: int) -> bool:
     """A conjunction, or a preposition whose object is not in the run ("... by" + a name outside it)."""
-    tok = doc[i]
-    if tok.pos_ == "CCONJ":
+    pos = tag_column(doc, "pos")[i]
+    if pos == "CCONJ":
         return True
-    return tok.pos_ == "ADP" and any(c.i > i for c in tok.children)
+    return pos == "ADP" and any(c > i for c in _doc_index(doc).children[i])
 
 
 def content_text(doc: Doc, content: set[int]) -> str:
     """The claim's words: each contiguous run of content tokens, edge punctuation trimmed, runs joined by " … "."""
+    cols, flags = columns(doc), lex_flags(doc)
+    text, lower = cols.text, cols.lower
     runs: list[list[int]] = []
     for i in sorted(content):
         if runs and i == runs[-1][-1] + 1:
@@ -941,18 +1032,22 @@ def content_text(doc: Doc, content: set[int]) -> str:
     parts = []
     for run in runs:
         lo, hi = run[0], run[-1]
+        marks = [k for k in run if text[k] in QUOTE_MARKS]  # the quotation marks in lo..hi, kept as the edges move
         while True:  # trim punctuation, and quotation marks whose partner is not in the run
-            marks = [k for k in range(lo, hi + 1) if doc[k].text in QUOTE_MARKS]
-            if lo <= hi and (doc[lo].lower_ in EDGE_DROP or doc[lo].is_space or
-                             (doc[lo].text in QUOTE_MARKS and (len(marks) % 2 == 1 or marks[-1] == hi))):
+            if lo <= hi and (lower[lo] in EDGE_DROP or flags[lo] & SPACE or
+                             (text[lo] in QUOTE_MARKS and (len(marks) % 2 == 1 or marks[-1] == hi))):
                 lo += 1
-            elif hi >= lo and (doc[hi].text in EDGE_DROP or doc[hi].is_space or _dangling(doc, hi) or
-                               (doc[hi].text in QUOTE_MARKS and len(marks) % 2 == 1)):
+                if marks and marks[0] < lo:
+                    del marks[0]
+            elif hi >= lo and (text[hi] in EDGE_DROP or flags[hi] & SPACE or _dangling(doc, hi) or
+                               (text[hi] in QUOTE_MARKS and len(marks) % 2 == 1)):
                 hi -= 1
+                if marks and marks[-1] > hi:
+                    marks.pop()
             else:
                 break
-        if lo <= hi and any(doc[k].is_alpha or doc[k].like_num for k in range(lo, hi + 1)):
-            parts.append(" ".join(doc[lo:hi + 1].text.split()))
+        if lo <= hi and any(flags[k] & WORD for k in range(lo, hi + 1)):
+            parts.append(" ".join(_span_text(doc, lo, hi + 1).split()))
     return " … ".join(parts)
 
 
@@ -966,28 +1061,38 @@ NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seven
 QUANTITY_LABELS = ("PERCENT", "MONEY", "QUANTITY", "CARDINAL")
 
 
+def _quantity_ents(doc: Doc) -> list[tuple[int, Span, str]]:
+    """The doc's number mentions (QUANTITY_LABELS) as (start, span, label), once per article: every
+    claim looks for its number among them."""
+    ents = doc.user_data.get("kg_claims_quantity_ents")
+    if ents is None:
+        ents = doc.user_data["kg_claims_quantity_ents"] = [
+            (ent.start, ent, label) for ent in doc_ents(doc) if (label := ent.label_) in QUANTITY_LABELS]
+    return ents
+
+
 def find_quantity(doc: Doc, content: set[int]) -> tuple[str | None, str | None]:
     """The number a claim states, as a decimal string and as written: a percentage first ("nearly 40%"
     -> "0.40", "25 pct" -> "0.25"), else an amount of money, a measure, or a count written in digits."""
-    found: list[tuple[int, int, Span]] = []
-    for ent in doc_ents(doc):
-        if ent.label_ not in QUANTITY_LABELS or ent.start not in content:
+    lower = columns(doc).lower
+    found: list[tuple[int, int, int]] = []
+    for start, ent, label in _quantity_ents(doc):
+        if start not in content:
             continue
         end = ent.end  # the scale or percent word the NER left out ("10 mln", "25 pct")
-        while end < len(doc) and end - ent.end < 2 and end in content and \
-                (doc[end].lower_ in SCALES or doc[end].lower_ in PERCENT_WORDS):
+        while end < len(lower) and end - ent.end < 2 and end in content and \
+                (lower[end] in SCALES or lower[end] in PERCENT_WORDS):
             end += 1
-        span = doc[ent.start:end]
-        percent = ent.label_ == "PERCENT" or any(t.lower_ in PERCENT_WORDS for t in span)
-        if not percent and ent.label_ == "CARDINAL" and not _counts_something(ent):
+        percent = label == "PERCENT" or any(lower[k] in PERCENT_WORDS for k in range(start, end))
+        if not percent and label == "CARDINAL" and not _counts_something(ent):
             continue
-        rank = 0 if percent else QUANTITY_LABELS.index(ent.label_)
-        found.append((rank, ent.start, span))
-    for _, _, span in sorted(found, key=lambda f: (f[0], f[1])):
-        percent = any(t.lower_ in PERCENT_WORDS for t in span) or span[0].ent_type_ == "PERCENT"
-        value = parse_number(span, percent=percent)
+        rank = 0 if percent else QUANTITY_LABELS.index(label)
+        found.append((rank, start, end))
+    for _, start, end in sorted(found, key=lambda f: (f[0], f[1])):
+        percent = any(lower[k] in PERCENT_WORDS for k in range(start, end)) or doc[start].ent_type_ == "PERCENT"
+        value = parse_number(doc[start:end], percent=percent)
         if value is not None:
-            return value, span.text.strip()
+            return value, _span_text(doc, start, end).strip()
     return None, None
 
 
