@@ -45,14 +45,11 @@ def columns(doc: Doc) -> Columns:
         strings, text, lemmas = doc.vocab.strings, doc_text(doc), _LEMMAS
         idx, length, lemma, space = doc.to_array([IDX, LENGTH, LEMMA, SPACY]).T.tolist()
         words = [text[i:i + n] for i, n in zip(idx, length)]
-        low = []
-        for h in lemma:
-            value = lemmas.get(h)
-            if value is None:
-                if len(lemmas) > 500_000:
-                    lemmas.clear()
-                value = lemmas[h] = strings[h].lower()
-            low.append(value)
+        if len(lemmas) > 500_000:
+            lemmas.clear()
+        for h in set(lemma).difference(lemmas):
+            lemmas[h] = strings[h].lower()
+        low = list(map(lemmas.__getitem__, lemma))
         cols = doc.user_data["kg_columns"] = Columns(
             words, [w.lower() for w in words], low, [bool(x) for x in space],
             [w.islower() and w.isalpha() for w in words], idx)
@@ -77,13 +74,10 @@ def tag_column(doc: Doc, name: str) -> list[str]:
     col = doc.user_data.get(key)
     if col is None:
         strings, names = doc.vocab.strings, _STRINGS
-        col = []
-        for h in doc.to_array(_TAG_ATTRS[name]).tolist():
-            value = names.get(h)
-            if value is None:
-                value = names[h] = strings[h] if h else ""
-            col.append(value)
-        doc.user_data[key] = col
+        ids = doc.to_array(_TAG_ATTRS[name]).tolist()
+        for h in set(ids).difference(names):
+            names[h] = strings[h] if h else ""
+        col = doc.user_data[key] = list(map(names.__getitem__, ids))
     return col
 
 
