@@ -344,8 +344,8 @@ def extract_agreements(ctx: DocContext) -> None:
     for head_i in named:
         found.setdefault(head_i, _Found(ctx.doc[head_i]))
     heads = lex["agreement_heads"]  # nouns no pattern matched may still carry parties in their modifiers
-    for i, word in enumerate(columns(ctx.doc).lower):
-        if (i in named or word in heads) and _candidate(ctx.doc[i], lex, named):
+    for i in sorted({*named, *(i for i, word in enumerate(columns(ctx.doc).lower) if word in heads)}):
+        if _candidate(ctx.doc[i], lex, named):
             found.setdefault(i, _Found(ctx.doc[i]))
 
     made: list[tuple[EntityRecord, int]] = []  # (agreement, token index of its latest mention)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from itertools import chain
 from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 
 import numpy
@@ -96,8 +97,8 @@ def sentence_words(doc: Doc) -> list[tuple[int, int, frozenset[str]]]:
     sents = doc.user_data.get("kg_sentence_words")
     if sents is None:
         cols = columns(doc)
-        sents = [(s.start, s.end, frozenset(cols.lower[s.start:s.end]) | frozenset(cols.lemma[s.start:s.end]))
-                 for s in doc.sents]
+        lower, lemma = cols.lower, cols.lemma  # one set of both lists: cheaper than the union of two sets
+        sents = [(s.start, s.end, frozenset(lower[s.start:s.end] + lemma[s.start:s.end])) for s in doc.sents]
         doc.user_data["kg_sentence_words"] = sents
     return sents
 
@@ -118,6 +119,19 @@ def check_sentence_attrs(where: str, elements: Iterable[Mapping[str, Any]], also
                           f"{', '.join(sorted(PATTERN_KEYS - {'OP'}))} and lexical flags (IS_*, LIKE_*)")
 
 
+#: the parse attributes both kg's tree matcher and `sentence_doc` read, as `_parse_array` holds them
+PARSE_ATTRS = (POS, LEMMA, DEP, HEAD)
+
+
+def _parse_array(doc: Doc) -> numpy.ndarray:
+    """Each token's `PARSE_ATTRS` (one row per token), read once per doc: `Doc.to_array` costs
+    per token and attribute, and both the tree matcher and the sentence docs need these."""
+    array = doc.user_data.get("kg_parse_array")
+    if array is None:
+        array = doc.user_data["kg_parse_array"] = doc.to_array(PARSE_ATTRS)
+    return array
+
+
 def sentence_doc(doc: Doc, start: int, end: int) -> Doc:
     """The sentence doc[start:end] as a Doc of its own, with the parse.
 
@@ -130,8 +144,10 @@ def sentence_doc(doc: Doc, start: int, end: int) -> Doc:
     sent = made.get((start, end))
     if sent is None:
         array = doc.user_data.get("kg_sentence_arrays")
-        if array is None:
-            array = doc.user_data["kg_sentence_arrays"] = doc.to_array(SENTENCE_ATTRS)
+        if array is None:  # the attributes kg's tree matcher reads too are read only once
+            own = dict(zip(PARSE_ATTRS, _parse_array(doc).T))
+            own.update(zip((TAG, MORPH), doc.to_array([TAG, MORPH]).T))
+            array = doc.user_data["kg_sentence_arrays"] = numpy.column_stack([own[a] for a in SENTENCE_ATTRS])
         cols = columns(doc)
         sent = made[start, end] = Doc(doc.vocab, words=cols.text[start:end], spaces=cols.space[start:end])
         sent.from_array(SENTENCE_ATTRS, array[start:end])
@@ -180,17 +196,62 @@ def _compile(pattern: list[Mapping[str, Any]]) -> tuple[PatternNode, ...] | None
     return tuple(nodes)
 
 
+class _ValueTable:
+    """The values the tree matcher's tests of one attribute accept (string IDs, sorted), and for
+    each test a lookup table over them: a token's test is then one array lookup, for all tokens of
+    an article at once, where a set per test and token would be made in Python. Tests are added
+    as they are first used; adding a value renumbers the values (`version` changes)."""
+
+    def __init__(self) -> None:
+        self.values = numpy.zeros(0, dtype="uint64")
+        self.version = 0
+        self.tables: dict[frozenset[int], numpy.ndarray] = {}
+
+    def table(self, values: frozenset[int]) -> numpy.ndarray:
+        """For each known value (and, last, for "none of them") whether the test accepts it."""
+        table = self.tables.get(values)
+        if table is None:
+            wanted = numpy.fromiter(values, dtype="uint64", count=len(values))
+            if not numpy.isin(wanted, self.values).all():
+                self.values = numpy.union1d(self.values, wanted)
+                self.version += 1
+                self.tables = {v: self._make(v) for v in self.tables}
+            table = self.tables[values] = self._make(values)
+        return table
+
+    def _make(self, values: frozenset[int]) -> numpy.ndarray:
+        table = numpy.zeros(len(self.values) + 1, dtype=bool)
+        table[numpy.searchsorted(self.values, numpy.fromiter(values, dtype="uint64", count=len(values)))] = True
+        return table
+
+    def positions(self, column: numpy.ndarray) -> numpy.ndarray:
+        """Each token's value as an index into `values`, or -1 (the table's last entry) when no
+        test knows it."""
+        if not len(self.values):
+            return numpy.full(len(column), -1, dtype="intp")
+        at = numpy.searchsorted(self.values, column)
+        at[at == len(self.values)] = 0
+        return numpy.where(self.values[at] == column, at, -1)
+
+
+_VALUE_TABLES: dict[str, _ValueTable] = {}  # attribute name -> its tests' values, shared by all articles
+
+
 class _DocIndex:
     """One article's parse as lists, for kg's tree matcher: each token's head, and which tokens
-    pass a node's tests (looked up by value, once per attribute and node)."""
+    pass a node's tests (found with `_ValueTable` lookups, once per node)."""
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.head = [i + offset for i, offset in enumerate(doc.to_array(HEAD).astype("int64").tolist())]
-        self.by_value: dict[str, tuple[dict[int, tuple[int, int]], list[int]]] = {}
-        self.by_test: dict[tuple[str, frozenset[int]], frozenset[int]] = {}
-        self.by_node: dict[tuple[tuple[str, frozenset[int]], ...], frozenset[int]] = {}  # by node tests
-        self.by_head: dict[tuple[tuple[str, frozenset[int]], ...], dict[int, list[int]]] = {}
+        parse = _parse_array(doc)
+        offsets = parse[:, PARSE_ATTRS.index(HEAD)].astype("int64")
+        self.head: list[int] = (numpy.arange(len(offsets)) + offsets).tolist()
+        self.columns: dict[str, numpy.ndarray] = {}
+        self.positions: dict[str, tuple[int, numpy.ndarray]] = {}  # attribute -> (version, positions)
+        self.masks: dict[tuple[str, frozenset[int]], numpy.ndarray] = {}  # by test
+        self.by_node: dict[tuple[tuple[str, frozenset[int]], ...], list[int]] = {}  # by node tests
+        self.node_sets: dict[tuple[tuple[str, frozenset[int]], ...], frozenset[int]] = {}
+        self.by_relation: dict[tuple[str, tuple[tuple[str, frozenset[int]], ...]], dict[int, list[int]]] = {}
         self._children: list[list[int]] | None = None
 
     @property
@@ -203,61 +264,70 @@ class _DocIndex:
                     self._children[h].append(i)
         return self._children
 
-    def tokens(self, attr: str, values: frozenset[int]) -> frozenset[int]:
-        """The tokens whose `attr` is one of `values` (string IDs, compared as spaCy's Matcher does)."""
-        key = (attr, values)
-        found = self.by_test.get(key)
-        if found is None:
-            grouped = self.by_value.get(attr)
-            if grouped is None:  # the tokens sorted by value: each value's tokens are one run
-                column = self.doc.to_array(_FAST_ATTRS[attr])
-                order = numpy.argsort(column, kind="stable")
-                distinct, starts = numpy.unique(column[order], return_index=True)
-                ends = [*starts[1:].tolist(), len(column)]
-                grouped = self.by_value[attr] = (dict(zip(distinct.tolist(), zip(starts.tolist(), ends))), order.tolist())
-            runs, order = grouped
-            found = self.by_test[key] = frozenset(i for v in runs.keys() & values for i in order[slice(*runs[v])])
-        return found
+    def passing(self, attr: str, values: frozenset[int]) -> numpy.ndarray:
+        """Whether each token's `attr` is one of `values` (string IDs, compared as spaCy's Matcher
+        does), as a boolean array."""
+        mask = self.masks.get((attr, values))
+        if mask is not None:  # a test many nodes share ("DEP": "nsubj")
+            return mask
+        tables = _VALUE_TABLES.get(attr)
+        if tables is None:
+            tables = _VALUE_TABLES[attr] = _ValueTable()
+        table = tables.table(values)
+        version, positions = self.positions.get(attr, (-1, None))
+        if version != tables.version:
+            column = self.columns.get(attr)
+            if column is None:
+                code = _FAST_ATTRS[attr]
+                column = self.columns[attr] = _parse_array(self.doc)[:, PARSE_ATTRS.index(code)] \
+                    if code in PARSE_ATTRS else self.doc.to_array(code)
+            positions = tables.positions(column)
+            self.positions[attr] = (tables.version, positions)
+        mask = self.masks[attr, values] = table[positions]
+        return mask
 
-    def candidates(self, node: PatternNode) -> frozenset[int]:
-        """The tokens that pass all of a node's tests."""
+    def ordered(self, node: PatternNode) -> list[int]:
+        """The tokens that pass all of a node's tests, in text order."""
         found = self.by_node.get(node.tests)
         if found is None:
             if not node.tests:
-                found = frozenset(range(len(self.head)))
+                found = list(range(len(self.head)))
             else:
-                found = self.tokens(*node.tests[0])
+                mask = self.passing(*node.tests[0])
                 for test in node.tests[1:]:
-                    if not found:
-                        break
-                    found = found & self.tokens(*test)
+                    mask = mask & self.passing(*test)
+                found = mask.nonzero()[0].tolist()
             self.by_node[node.tests] = found
         return found
 
-    def related(self, left: int, node: PatternNode) -> list[int]:
-        """The node's candidates in relation `node.op` to token `left`, in text order (spaCy's
-        REL_OP semantics: ">" a child, "<" the head, ">>" a descendant)."""
-        head = self.head
-        if node.op == ">":
-            children = self.by_head.get(node.tests)
-            if children is None:
-                children = self.by_head[node.tests] = {}
-                for c in sorted(self.candidates(node)):
+    def candidates(self, node: PatternNode) -> frozenset[int]:
+        """The tokens that pass all of a node's tests, as a set."""
+        found = self.node_sets.get(node.tests)
+        if found is None:
+            found = self.node_sets[node.tests] = frozenset(self.ordered(node))
+        return found
+
+    def related(self, node: PatternNode) -> dict[int, list[int]]:
+        """For each token, the node's candidates in relation `node.op` to it, in text order
+        (spaCy's REL_OP semantics: ">" a child, ">>" a descendant; "<", the head, is looked up by
+        `_tree_matches`); made once per article and node, so that growing each partial match is a
+        dict lookup."""
+        key = (node.op, node.tests)
+        found = self.by_relation.get(key)
+        if found is None:
+            found = self.by_relation[key] = {}
+            head = self.head
+            if node.op == ">":
+                for c in self.ordered(node):
                     if head[c] != c:
-                        children.setdefault(head[c], []).append(c)
-            return children.get(left, [])
-        if node.op == "<":
-            up = head[left]
-            return [up] if up != left and up in self.candidates(node) else []
-        out = []  # ">>": descendants
-        for c in sorted(self.candidates(node)):
-            i = c
-            while head[i] != i:
-                i = head[i]
-                if i == left:
-                    out.append(c)
-                    break
-        return out
+                        found.setdefault(head[c], []).append(c)
+            else:  # ">>": every candidate is a descendant of each of its ancestors
+                for c in self.ordered(node):
+                    i = c
+                    while head[i] != i:
+                        i = head[i]
+                        found.setdefault(i, []).append(c)
+        return found
 
 
 def subtree(tok: Token) -> set[int]:
@@ -361,11 +431,18 @@ def _tree_matches(index: _DocIndex, nodes: tuple[PatternNode, ...]) -> list[tupl
     """Every assignment of tokens to `nodes` (in node order) that satisfies the pattern, grown node
     by node from the anchors; like spaCy's, two nodes may take the same token when their tests and
     relations allow it."""
-    partial = [(anchor,) for anchor in sorted(index.candidates(nodes[0]))]
+    partial = [(anchor,) for anchor in index.ordered(nodes[0])]
     for node in nodes[1:]:
         if not partial:
             break
-        partial = [found + (tok,) for found in partial for tok in index.related(found[node.left], node)]
+        left = node.left
+        if node.op == "<":
+            head, cands = index.head, index.candidates(node)
+            partial = [found + (up,) for found in partial
+                       for up in (head[found[left]],) if up != found[left] and up in cands]
+        else:
+            related = index.related(node)
+            partial = [found + (tok,) for found in partial for tok in related.get(found[left], ())]
     return partial
 
 
@@ -379,16 +456,21 @@ class NeedsIndex:
         needs = list(needs)
         self.always = frozenset(name for name, need in needs if not need)
         self.counts = {name: len(need) for name, need in needs}
+        #: word -> (pattern, its requirement as a bit: 1 << index), the requirements met are OR'ed
         self.by_word: dict[str, list[tuple[str, int]]] = {}
         for name, need in needs:
             for k, words in enumerate(need):
                 for word in words:
-                    self.by_word.setdefault(word, []).append((name, k))
+                    self.by_word.setdefault(word, []).append((name, 1 << k))
         self.words = frozenset(self.by_word)
 
-    def active(self, words: frozenset[str]) -> frozenset[str]:
-        met: dict[str, set[int]] = {}
-        for word in words & self.words:
-            for name, k in self.by_word[word]:
-                met.setdefault(name, set()).add(k)
-        return self.always | {name for name, ks in met.items() if len(ks) == self.counts[name]}
+    def active(self, words: frozenset[str], also: frozenset[str] = frozenset()) -> frozenset[str]:
+        """The patterns all of whose requirements `words` or `also` (more words, say entity
+        markers: given apart, so that the caller need not make the union) meet."""
+        met: dict[str, int] = {}
+        by_word = self.by_word
+        for word in chain(words & self.words, also & self.words):
+            for name, bit in by_word[word]:
+                met[name] = met.get(name, 0) | bit
+        counts = self.counts
+        return self.always | {name for name, bits in met.items() if bits.bit_count() == counts[name]}

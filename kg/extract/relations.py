@@ -29,8 +29,8 @@ from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
 from kg.extract.context import DocContext, columns, tag_column
-from kg.extract.patterns import (DependencyGroup, NeedsIndex, check_sentence_attrs, expand_patterns, read_pattern_file,
-                                 sentence_doc, sentence_words, subtree, token_markers, token_pattern_needs)
+from kg.extract.patterns import (DependencyGroup, NeedsIndex, _doc_index, check_sentence_attrs, expand_patterns,
+                                 read_pattern_file, sentence_doc, sentence_words, token_markers, token_pattern_needs)
 from kg.gazetteer import gazetteer
 from kg.records import EntityRecord
 
@@ -149,6 +149,12 @@ def entity_marks(ctx: DocContext) -> dict[int, tuple[str, bool]]:
     return {i: (kg_type, country) for i, _, kg_type, country in _token_annotations(ctx)}
 
 
+@lru_cache(maxsize=None)
+def _pair_markers(kg_type: str, country: bool) -> tuple[str, str]:
+    """The `token_markers` of a token with this `_.kg_type` and `_.kg_country` (made once)."""
+    return token_markers("kg_type", kg_type), token_markers("kg_country", country)
+
+
 def run_token_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple[str, dict[str, Token]]]:
     """(pattern name, role -> token) for every match of a token-pattern group, in text order.
 
@@ -160,15 +166,19 @@ def run_token_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple
     possible = _token_needs(name, group)
     if not possible.counts:
         return
+    sents = sentence_words(doc)
     marks: dict[int, tuple[str, str, bool]] = {}
-    present: dict[int, set[str]] = {}
-    for i, key, kg_type, country in _token_annotations(ctx):
+    present: dict[int, set[tuple[str, bool]]] = {}  # sentence -> the (kg type, country) of its tokens
+    n = 0
+    for i, key, kg_type, country in _token_annotations(ctx):  # in text order: sentence by sentence
         marks[i] = (key, kg_type, country)
-        found = present.setdefault(ctx.sent_index(i), set())
-        found.add(token_markers("kg_type", kg_type))
-        found.add(token_markers("kg_country", country))
-    for n, (start, end, words) in enumerate(sentence_words(doc)):
-        active = possible.active(words | present[n] if n in present else words)
+        while n + 1 < len(sents) and sents[n + 1][0] <= i:
+            n += 1
+        present.setdefault(n, set()).add((kg_type, country))
+    markers = {n: frozenset(m for pair in found for m in _pair_markers(*pair)) for n, found in present.items()}
+    no_markers: frozenset[str] = frozenset()
+    for n, (start, end, words) in enumerate(sents):
+        active = possible.active(words, markers.get(n, no_markers))
         if not active:
             continue
         matcher, specs = _token_matcher(doc.vocab, name, group, active)
@@ -341,6 +351,27 @@ def group(ctx: DocContext, tok: Token, types: tuple[str, ...], appositions: bool
 
 
 # -- did it happen -------------------------------------------------------------------------------
+def _future_dates(doc: Doc, words: frozenset[str]) -> list[int]:
+    """The tokens of DATE entities that are one of `words` ("next", "tomorrow"), found once per
+    doc: few articles have any, and a verb's modifiers are then tested by walking up from these
+    rather than by collecting each modifier's subtree."""
+    found: dict[frozenset[str], list[int]] = doc.user_data.setdefault("kg_future_dates", {})
+    tokens = found.get(words)
+    if tokens is None:
+        ent_type = tag_column(doc, "ent_type")
+        tokens = found[words] = [i for i, word in enumerate(columns(doc).lower) if word in words and ent_type[i] == "DATE"]
+    return tokens
+
+
+def _in_subtree(i: int, top: int, head: list[int]) -> bool:
+    """Whether token `i` is `top` or one of its descendants (`head`: each token's head)."""
+    while i != top:
+        if head[i] == i:
+            return False
+        i = head[i]
+    return True
+
+
 def _verb_realized(verb: Token, lex: dict[str, frozenset[str]], depth: int = 0) -> bool:
     """False for a verb that is negated, modal, infinitival, conditional, future or merely intended."""
     children = list(verb.children)
@@ -352,10 +383,11 @@ def _verb_realized(verb: Token, lex: dict[str, frozenset[str]], depth: int = 0) 
         return False  # "to visit", "will visit", "visit!"
     if any(c.dep_ == "mark" and c.lower_ in lex["irrealis_marks"] for c in children):
         return False
-    lower, ent_type = columns(verb.doc).lower, tag_column(verb.doc, "ent_type")
-    for c in children:  # "meets Choe next week"
-        if c.dep_ in ("npadvmod", "advmod", "prep", "tmod"):
-            if any(ent_type[i] == "DATE" and lower[i] in lex["future_words"] for i in subtree(c)):
+    future = _future_dates(verb.doc, lex["future_words"])
+    if future:  # "meets Choe next week"
+        head = _doc_index(verb.doc).head
+        for c in children:
+            if c.dep_ in ("npadvmod", "advmod", "prep", "tmod") and any(_in_subtree(i, c.i, head) for i in future):
                 return False
     # what governs it: "plans to visit", "denied meeting", "is planning on visiting"
     head, dep, steps = verb.head, verb.dep_, 0

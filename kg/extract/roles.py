@@ -82,7 +82,22 @@ def _is_name_token(tok, gaz: Gazetteer) -> bool:
 
 
 def name_after(doc: Doc, role: Span, gaz: Gazetteer) -> Span | None:
-    """The capitalised name run right after a title ("Sergei Lavrov"), allowing one comma."""
+    """The capitalised name run right after a title ("Sergei Lavrov"), allowing one comma.
+
+    Read once per title of a parsed doc (`gaz` is kg's one gazetteer): entity extraction
+    (`title_person_spans`) and `extract_roles` both ask."""
+    if not doc.has_annotation("DEP"):
+        return _name_after(doc, role, gaz)
+    made: dict[tuple[int, int], tuple[int, int] | None] = doc.user_data.setdefault("kg_names_after", {})
+    key = (role.start, role.end)
+    if key not in made:
+        name = _name_after(doc, role, gaz)
+        made[key] = (name.start, name.end) if name is not None else None
+    bounds = made[key]
+    return doc[bounds[0]:bounds[1]] if bounds is not None else None
+
+
+def _name_after(doc: Doc, role: Span, gaz: Gazetteer) -> Span | None:
     i = _after_of_phrase(doc, role.end)
     if i < len(doc) and doc[i].text == "," and "\n" not in doc[i].whitespace_:
         i += 1
@@ -122,10 +137,20 @@ def name_after(doc: Doc, role: Span, gaz: Gazetteer) -> Span | None:
     last = span[-1].lower_.rstrip(".")
     if len(span) > 1 and (last in COMPANY_SUFFIXES or last in gaz.org_heads):
         return None  # "lead manager Hambros Bank Ltd": a company after a title
-    ent_end = next((e.end for e in doc_ents(doc) if e.start <= span.start < e.end and e.label_ == "ORG"), None)
+    ent_end = _organization_ends(doc).get(span.start)
     if ent_end is not None and ent_end > span.end:
         return None  # the run is the start of a longer organisation name
     return span
+
+
+def _organization_ends(doc: Doc) -> dict[int, int]:
+    """Token index -> end of the ORG entity it is inside, for every such token; made once per doc
+    (a scan of the doc's entities for each title would read every Span's attributes)."""
+    ends = doc.user_data.get("kg_organization_ends")
+    if ends is None:
+        ends = doc.user_data["kg_organization_ends"] = {
+            i: e.end for e in doc_ents(doc) if e.label_ == "ORG" for i in range(e.start, e.end)}
+    return ends
 
 
 def _after_of_phrase(doc: Doc, i: int) -> int:
