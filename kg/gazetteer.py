@@ -30,6 +30,8 @@ _SPACES = re.compile(r"\s+")
 @lru_cache(maxsize=1 << 16)  # pure, and called for the same few names again and again (linking contexts)
 def norm(text: str) -> str:
     """Case-folded, accent-stripped, punctuation-light key for name lookups."""
+    if text.isalpha() and text.isascii():  # one plain word ("Pyongyang"): nothing to strip
+        return text.casefold()
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
