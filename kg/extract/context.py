@@ -51,7 +51,7 @@ def columns(doc: Doc) -> Columns:
             lemmas[h] = strings[h].lower()
         low = list(map(lemmas.__getitem__, lemma))
         cols = doc.user_data["kg_columns"] = Columns(
-            words, [w.lower() for w in words], low, [bool(x) for x in space],
+            words, list(map(str.lower, words)), low, list(map(bool, space)),
             [w.islower() and w.isalpha() for w in words], idx)
     return cols
 
