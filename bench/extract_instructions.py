@@ -9,8 +9,10 @@ bench/build_bench.py (texts of Reuters-128, the Wikinews dev set and the seed). 
 first, natively; then kg's extraction stages run on the parses under callgrind, with
 instrumentation switched on only for them, inside `itertools.starmap`, the one C function the count is restricted to
 (`--toggle-collect`). The figure covers entities, roles, relations, agreements, claims and the
-record, not the parse, the resolution across articles or the output. Five further articles run
-first, uncounted, so that one-off work (pattern compilation, matcher builds) is left out.
+record, not the parse, the resolution across articles or the output. As in a build, the model
+and gazetteer are loaded and frozen for the garbage collector first, and each article goes
+through `kg.extract.extract_parsed`. Five further articles run first, uncounted, so that one-off
+work (pattern compilation, matcher builds) is left out.
 """
 from __future__ import annotations
 
