@@ -5,7 +5,7 @@ processes, Ray actors) and serialize to JSON for the build cache.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -88,7 +88,16 @@ class ArticleRecord:
     claims: list[ClaimRecord] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """`dataclasses.asdict(self)`, spelled out: asdict deep-copies every value through generic
+        recursion, which cost more than the JSON and compression of the build cache together."""
+        return {
+            "doc": dict(vars(self.doc)),
+            "sentences": list(self.sentences),
+            "entities": [{**vars(e), "aliases": list(e.aliases), "mentions": [dict(vars(m)) for m in e.mentions]}
+                         for e in self.entities],
+            "relations": [dict(vars(r)) for r in self.relations],
+            "claims": [{**vars(c), "about": list(c.about)} for c in self.claims],
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ArticleRecord:

@@ -203,3 +203,25 @@ def test_a_build_freezes_its_start_up_heap_only_while_it_runs(corpus: Path, tmp_
     build(corpus, tmp_path / "out.trig")
     assert seen and all(t == before and frozen > 0 for t, frozen in seen)  # the model and gazetteer are out of the way
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0  # a library caller gets its process back
+
+
+def test_a_record_as_a_dict_is_dataclasses_asdict_and_round_trips() -> None:
+    """The build cache stores `to_dict()`; it must hold every field, nested ones as plain dicts."""
+    from dataclasses import asdict
+
+    from kg.records import ArticleRecord, ClaimRecord, Document, EntityRecord, Mention, RelationRecord
+
+    record = ArticleRecord(
+        doc=Document(id="a", text="", title="T", date="2024-06-19", url="http://x", source="f:1"),
+        sentences=["One.", "Two."],
+        entities=[EntityRecord("e0", "Person", "Sergei Lavrov", ["Lavrov"], [Mention("Lavrov", 0, 6, 1, False)], None),
+                  EntityRecord("e1", "Country", "Russia", [], [Mention("Russia", 7, 13, 0)], "RU")],
+        relations=[RelationRecord("e0", "affiliatedWith", "e1", None, 0), RelationRecord("e0", "holdsRole", None, "minister")],
+        claims=[ClaimRecord("40%", "e0", ["e1"], 1, "0.40", "nearly 40%", "said")],
+    )
+    data = record.to_dict()
+    assert data == asdict(record)
+    assert list(data) == list(asdict(record))
+    assert ArticleRecord.from_dict(data) == record
+    data["entities"][0]["aliases"].append("changed")  # a copy, as asdict makes
+    assert record.entities[0].aliases == ["Lavrov"]
