@@ -6,7 +6,9 @@ else (start-up, reading, the build cache, resolution, linking, RDF, writing), in
 For instance `.venv/bin/python bench/build_split.py /tmp/corpus-1000 -o /tmp/out.ttl --no-build-cache`.
 The parse and the extraction are timed article by article inside the build (process CPU time),
 so the split does not depend on how fast the machine happens to be in that minute, unlike a
-comparison of two processes run one after the other (see build_bench.py).
+comparison of two processes run one after the other (see build_bench.py). "Everything else"
+includes importing spaCy and loading the model (about 1.7 s here), which a bare `nlp.pipe`
+process pays too.
 """
 from __future__ import annotations
 
