@@ -36,18 +36,17 @@ from itertools import compress, count, repeat
 from operator import and_
 from typing import Iterable
 
-from spacy.attrs import IS_ALPHA, IS_PUNCT, IS_SPACE, IS_TITLE, IS_UPPER, LIKE_NUM
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
-from kg.extract.context import DocContext, columns, doc_ents, tag_column
+from kg.extract.context import (PUNCT, SPACE, TITLE, UPPER, WORD, DocContext, columns, doc_ents, lex_flags, tag_column,
+                                tokens_text)
 from kg.extract.patterns import (DependencyGroup, NeedsIndex, PatternNode, _doc_index, check_sentence_attrs,
                                  expand_patterns, one_token_node, read_pattern_file, sentence_doc, sentence_words,
                                  subtree, token_pattern_needs, tokens_passing)
 from kg.gazetteer import DATA, gazetteer
-from kg.nlp import doc_text
 from kg.records import ClaimRecord, EntityRecord
 
 PATTERN_FILE = "claims.json"
@@ -160,32 +159,6 @@ def _cue_needs() -> NeedsIndex:
 @lru_cache(maxsize=1)
 def _structures() -> DependencyGroup:
     return DependencyGroup(f"{PATTERN_FILE}/structures", lexicon().dependency_patterns.get("structures", []))
-
-
-# -- per-article columns ----------------------------------------------------------------------------
-#: bits of a lexeme's flags (`Lexeme.flags`: `Token.is_space` and the like); WORD: is_alpha or like_num
-SPACE, PUNCT, TITLE, UPPER = (1 << attr for attr in (IS_SPACE, IS_PUNCT, IS_TITLE, IS_UPPER))
-WORD = 1 << IS_ALPHA | 1 << LIKE_NUM
-#: word -> its flags, read from the lexemes of `_WORD_FLAGS_VOCAB` (flags belong to the word)
-_WORD_FLAGS: dict[str, int] = {}
-_WORD_FLAGS_VOCAB: list[Vocab] = []
-
-
-def lex_flags(doc: Doc) -> list[int]:
-    """Each token's flags (SPACE | PUNCT | ...), made once per article by looking its word up: the
-    claim pass tests them on many tokens, a Token object per test costs more than the test, and
-    `Doc.to_array` of five flags costs several times the lookups (made without a Python loop)."""
-    flags = doc.user_data.get("kg_claims_flags")
-    if flags is None:
-        vocab, known = doc.vocab, _WORD_FLAGS
-        if not _WORD_FLAGS_VOCAB or _WORD_FLAGS_VOCAB[0] is not vocab or len(known) > 500_000:
-            known.clear()
-            _WORD_FLAGS_VOCAB[:] = [vocab]
-        words = columns(doc).text
-        for word in set(words).difference(known):
-            known[word] = vocab[word].flags
-        flags = doc.user_data["kg_claims_flags"] = list(map(known.__getitem__, words))
-    return flags
 
 
 # -- quotations -------------------------------------------------------------------------------------
@@ -1006,11 +979,6 @@ def _cue_text(cue: Token) -> str:
 EDGE_DROP = {"that", ",", ";", ":", "-", "—", "–", ".", "•", "·", "▪", "*", "'", "‘", "’"}
 
 
-def _span_text(doc: Doc, start: int, end: int) -> str:
-    """`doc[start:end].text`, sliced from the doc's text without making the Span and its Tokens."""
-    return columns(doc).text_of(doc_text(doc), start, end)
-
-
 def _dangling(doc: Doc, i: int) -> bool:
     """A conjunction, or a preposition whose object is not in the run ("... by" + a name outside it)."""
     pos = tag_column(doc, "pos")[i]
@@ -1047,7 +1015,7 @@ def content_text(doc: Doc, content: set[int]) -> str:
             else:
                 break
         if lo <= hi and any(flags[k] & WORD for k in range(lo, hi + 1)):
-            parts.append(" ".join(_span_text(doc, lo, hi + 1).split()))
+            parts.append(" ".join(tokens_text(doc, lo, hi + 1).split()))
     return " … ".join(parts)
 
 
@@ -1092,7 +1060,7 @@ def find_quantity(doc: Doc, content: set[int]) -> tuple[str | None, str | None]:
         percent = any(lower[k] in PERCENT_WORDS for k in range(start, end)) or doc[start].ent_type_ == "PERCENT"
         value = parse_number(doc[start:end], percent=percent)
         if value is not None:
-            return value, _span_text(doc, start, end).strip()
+            return value, tokens_text(doc, start, end).strip()
     return None, None
 
 

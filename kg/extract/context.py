@@ -10,8 +10,9 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, IDX, LEMMA, LENGTH, POS, SPACY, TAG
+from spacy.attrs import DEP, ENT_TYPE, IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, IS_TITLE, IS_UPPER, LEMMA, LENGTH, LIKE_NUM, POS, SPACY, TAG
 from spacy.tokens import Doc, Span, Token
+from spacy.vocab import Vocab
 
 from kg.nlp import doc_text
 from kg.records import ArticleRecord, ClaimRecord, Document, EntityRecord, Mention, RelationRecord
@@ -56,6 +57,36 @@ def columns(doc: Doc) -> Columns:
     return cols
 
 
+def tokens_text(doc: Doc, start: int, end: int) -> str:
+    """`doc[start:end].text`, sliced from the doc's text without making the Span and its Tokens."""
+    return columns(doc).text_of(doc_text(doc), start, end)
+
+
+#: bits of a lexeme's flags (`Lexeme.flags`: `Token.is_space` and the like); WORD: is_alpha or like_num
+SPACE, PUNCT, TITLE, UPPER = (1 << attr for attr in (IS_SPACE, IS_PUNCT, IS_TITLE, IS_UPPER))
+WORD = 1 << IS_ALPHA | 1 << LIKE_NUM
+#: word -> its flags, read from the lexemes of `_WORD_FLAGS_VOCAB` (flags belong to the word)
+_WORD_FLAGS: dict[str, int] = {}
+_WORD_FLAGS_VOCAB: list[Vocab] = []
+
+
+def lex_flags(doc: Doc) -> list[int]:
+    """Each token's lexical flags (test with SPACE, PUNCT, TITLE, UPPER, WORD), made once per
+    article by looking its word up: a Token object per test costs more than the test, and
+    `Doc.to_array` of five flags costs several times the lookups (made without a Python loop)."""
+    flags = doc.user_data.get("kg_lex_flags")
+    if flags is None:
+        vocab, known = doc.vocab, _WORD_FLAGS
+        if not _WORD_FLAGS_VOCAB or _WORD_FLAGS_VOCAB[0] is not vocab or len(known) > 500_000:
+            known.clear()
+            _WORD_FLAGS_VOCAB[:] = [vocab]
+        words = columns(doc).text
+        for word in set(words).difference(known):
+            known[word] = vocab[word].flags
+        flags = doc.user_data["kg_lex_flags"] = list(map(known.__getitem__, words))
+    return flags
+
+
 def span_text(span: Span) -> str:
     """`Span.text`, sliced from the doc's text (the same string: a doc's text is its tokens' texts
     with their whitespace) instead of joined token by token."""
@@ -78,14 +109,6 @@ def tag_column(doc: Doc, name: str) -> list[str]:
         for h in set(ids).difference(names):
             names[h] = strings[h] if h else ""
         col = doc.user_data[key] = list(map(names.__getitem__, ids))
-    return col
-
-
-def ent_iob_column(doc: Doc) -> list[str]:
-    """Each token's `ent_iob_` ("B", "I", "O" or ""), read once per doc."""
-    col = doc.user_data.get("kg_column_ent_iob")
-    if col is None:
-        col = doc.user_data["kg_column_ent_iob"] = [("", "I", "O", "B")[v] for v in doc.to_array(ENT_IOB).tolist()]
     return col
 
 

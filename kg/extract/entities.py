@@ -31,11 +31,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from spacy.attrs import IS_PUNCT, SENT_START
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Span
 
-from kg.extract.context import DocContext, columns, doc_ents, span_text
-from kg.nlp import doc_text
+from kg.extract.context import PUNCT, DocContext, columns, doc_ents, lex_flags, span_text, tokens_text
 from kg.gazetteer import Gazetteer, gazetteer, norm
 
 NER_LABELS = {"PERSON", "GPE", "LOC", "ORG", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"}
@@ -69,7 +68,7 @@ class WordColumns:
 
     @cached_property
     def is_punct(self) -> list[bool]:
-        return self.doc.to_array(IS_PUNCT).astype(bool).tolist()
+        return [bool(f & PUNCT) for f in lex_flags(self.doc)]
 
     @cached_property
     def is_sent_start(self) -> list[bool]:
@@ -77,7 +76,7 @@ class WordColumns:
 
     def text_of(self, start: int, end: int) -> str:
         """`doc[start:end].text`, without making the Span and its Tokens."""
-        return columns(self.doc).text_of(doc_text(self.doc), start, end)
+        return tokens_text(self.doc, start, end)
 
 
 def word_columns(doc: Doc) -> WordColumns:
