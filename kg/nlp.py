@@ -114,6 +114,10 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+_NEWLINE = ord("\n")
+_FINAL_CHARS = numpy.array(sorted(ord(c) for c in SENTENCE_END), dtype=numpy.uint32)
+
+
 @Language.component("kg_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
     """Sentence boundaries the parser must respect.
@@ -121,42 +125,47 @@ def line_breaks(doc: Doc) -> Doc:
     A sentence starts at each line (each paragraph in hard-wrapped text), so headlines, captions
     and bullets stand alone, and after a Title Case heading run into its paragraph. No sentence
     starts right after a token that cannot end one (anything but final punctuation or a closing
-    quote): the parser otherwise splits oddly around the forced starts. Works on plain arrays
-    (`Doc.to_array` / `from_array`): it runs on every token of every article.
+    quote): the parser otherwise splits oddly around the forced starts. It runs on every token of
+    every article, inside the parse, so it works on whole columns (numpy over `Doc.to_array` and
+    the text's code points); only the few tokens at line breaks are looked at one by one.
     """
     n = len(doc)
     if n == 0:
         return doc
     text = doc_text(doc)
-    cols = doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()
+    cols = doc.to_array([IDX, LENGTH, IS_SPACE]).astype(numpy.int64)
+    idx, space = cols[:, 0], cols[:, 2].astype(bool)
+    ends = idx + cols[:, 1]
+    chars = numpy.frombuffer(text.encode("utf-32-le"), dtype=numpy.uint32)  # one per character
     starts: set[int] = set()
-    if "\n" in text:
+    newlines = numpy.flatnonzero(chars == _NEWLINE)
+    if len(newlines):
         wrapped = _is_hard_wrapped(text)
-        for i, (idx, length, space) in enumerate(cols):
-            nl_in = text.count("\n", idx, idx + length)
-            ws_end = cols[i + 1][0] if i + 1 < n else len(text)
-            nl_after = text.count("\n", idx + length, ws_end)
-            if (space and nl_in and (not wrapped or nl_in >= 2)) or (nl_after and not wrapped):
-                j = i + 1
-                while j < n and cols[j][2]:
-                    j += 1
-                if j < n:
-                    starts.add(j)
+        owner = numpy.searchsorted(idx, newlines, side="right") - 1  # the token at or before each
+        newlines, owner = newlines[owner >= 0], owner[owner >= 0]
+        inside = newlines < ends[owner]  # else in the whitespace after the token
+        nl_in = numpy.bincount(owner[inside], minlength=n)
+        nl_after = numpy.bincount(owner[~inside], minlength=n)
+        breaks = space & (nl_in >= 2) if wrapped else (space & (nl_in > 0)) | (nl_after > 0)
+        for i in numpy.flatnonzero(breaks).tolist():
+            j = i + 1
+            while j < n and space[j]:
+                j += 1
+            if j < n:
+                starts.add(j)
         for i in sorted(starts):
             first = i + 1 if doc[i].text in BULLETS and i + 1 < n else i
             cut = _heading_cut(doc, first)
             if cut is not None:
                 starts.add(cut)
-    values = [0] * n
-    prev_final = True
-    for i, (idx, length, space) in enumerate(cols):
-        if i in starts:
-            values[i] = 1
-        elif i > 0 and not prev_final:
-            values[i] = -1
-        if not space:
-            prev_final = text[idx + length - 1] in SENTENCE_END
-    doc.from_array([SENT_START], numpy.asarray(values, dtype="int32").astype("uint64").reshape(-1, 1))
+    # -1 (no sentence start) after a word whose last character cannot end a sentence
+    final = numpy.isin(chars[(ends - 1) % len(chars)], _FINAL_CHARS)
+    last_word = numpy.maximum.accumulate(numpy.where(space, -1, numpy.arange(n)))  # at or before i
+    before = numpy.concatenate(([-1], last_word[:-1]))
+    values = numpy.where((before >= 0) & ~final[numpy.maximum(before, 0)], -1, 0)
+    if starts:
+        values[list(starts)] = 1
+    doc.from_array([SENT_START], values.astype("uint64").reshape(-1, 1))
     return doc
 
 
