@@ -22,10 +22,21 @@ XSD_DATE = NamedNode(XSD + "date")
 XSD_DECIMAL = NamedNode(XSD + "decimal")
 XSD_GYEAR = NamedNode(XSD + "gYear")
 XSD_GYEARMONTH = NamedNode(XSD + "gYearMonth")
+IDENTIFIER = NamedNode(DCTERMS + "identifier")
+TITLE = NamedNode(DCTERMS + "title")
+DATE = NamedNode(DCTERMS + "date")
+URL = NamedNode(SCHEMA + "url")
+DERIVED_FROM = NamedNode(PROV + "wasDerivedFrom")
+
+
+_KG_TERMS: dict[str, NamedNode] = {}  # term -> its node: a NamedNode is immutable, and checks its IRI when made
 
 
 def kg(term: str) -> NamedNode:
-    return NamedNode(KG + term)
+    node = _KG_TERMS.get(term)
+    if node is None:
+        node = _KG_TERMS[term] = NamedNode(KG + term)
+    return node
 
 
 def en(text: str) -> Literal:
@@ -55,19 +66,15 @@ def article_quads(rec: ArticleRecord, res: Resolution, base: str) -> Iterator[Qu
     doc = rec.doc
     art = NamedNode(article_iri(base, doc.id))
     g = art
-
-    def q(s, p, o) -> Quad:
-        return Quad(s, p, o, g)
-
-    yield q(art, A, kg("Article"))
-    yield q(art, NamedNode(DCTERMS + "identifier"), Literal(doc.id))
+    yield Quad(art, A, kg("Article"), g)
+    yield Quad(art, IDENTIFIER, Literal(doc.id), g)
     if doc.title:
-        yield q(art, NamedNode(DCTERMS + "title"), en(doc.title))
+        yield Quad(art, TITLE, en(doc.title), g)
     if doc.date:
-        yield q(art, NamedNode(DCTERMS + "date"), Literal(doc.date, datatype=XSD_DATE))
+        yield Quad(art, DATE, Literal(doc.date, datatype=XSD_DATE), g)
     url = _iri_or_none(doc.url)
     if url is not None:
-        yield q(art, NamedNode(SCHEMA + "url"), url)
+        yield Quad(art, URL, url, g)
 
     node: dict[str, NamedNode] = {}
     for ent in rec.entities:
@@ -76,17 +83,17 @@ def article_quads(rec: ArticleRecord, res: Resolution, base: str) -> Iterator[Qu
             continue
         node[ent.key] = n = NamedNode(iri)
         resolved = res.entities[iri]
-        yield q(n, A, kg(resolved.type))
-        yield q(n, LABEL, en(resolved.label))
+        yield Quad(n, A, kg(resolved.type), g)
+        yield Quad(n, LABEL, en(resolved.label), g)
         for alt in sorted({ent.label, *ent.aliases} - {resolved.label}):
-            yield q(n, ALT, en(alt))
+            yield Quad(n, ALT, en(alt), g)
         if any(m.named for m in ent.mentions):  # "Russian" alone does not mention Russia by name
-            yield q(n, kg("mentionedIn"), art)
+            yield Quad(n, kg("mentionedIn"), art, g)
         yield from _link_quads(n, resolved, g)
         if ent.type == "Agreement":
             for sent in sorted({m.sent for m in ent.mentions}):
                 if 0 <= sent < len(rec.sentences):
-                    yield q(n, kg("evidence"), en(rec.sentences[sent]))
+                    yield Quad(n, kg("evidence"), en(rec.sentences[sent]), g)
 
     for rel in rec.relations:
         s = node.get(rel.subject)
@@ -98,29 +105,29 @@ def article_quads(rec: ArticleRecord, res: Resolution, base: str) -> Iterator[Qu
             obj = node.get(rel.object or "")
             if obj is None:
                 continue
-        yield q(s, kg(rel.predicate), obj)
+        yield Quad(s, kg(rel.predicate), obj, g)
 
     for n, claim in enumerate(rec.claims, start=1):
         c = NamedNode(claim_iri(base, doc.id, n))
-        yield q(c, A, kg("Claim"))
-        yield q(c, kg("text"), en(claim.text))
-        yield q(c, NamedNode(PROV + "wasDerivedFrom"), art)
+        yield Quad(c, A, kg("Claim"), g)
+        yield Quad(c, kg("text"), en(claim.text), g)
+        yield Quad(c, DERIVED_FROM, art, g)
         if 0 <= claim.sent < len(rec.sentences):
-            yield q(c, kg("evidence"), en(rec.sentences[claim.sent]))
+            yield Quad(c, kg("evidence"), en(rec.sentences[claim.sent]), g)
         if claim.claimant and claim.claimant in node:
-            yield q(c, kg("claimant"), node[claim.claimant])
+            yield Quad(c, kg("claimant"), node[claim.claimant], g)
         for about in claim.about:
             if about in node:
-                yield q(c, kg("about"), node[about])
+                yield Quad(c, kg("about"), node[about], g)
         if claim.quantity is not None:
             try:
                 value = str(Decimal(claim.quantity))
             except InvalidOperation:
                 value = None
             if value is not None:
-                yield q(c, kg("quantity"), Literal(value, datatype=XSD_DECIMAL))
+                yield Quad(c, kg("quantity"), Literal(value, datatype=XSD_DECIMAL), g)
         if claim.quantity_text:
-            yield q(c, kg("quantityText"), en(claim.quantity_text))
+            yield Quad(c, kg("quantityText"), en(claim.quantity_text), g)
 
 
 def _link_quads(n: NamedNode, ent: ResolvedEntity, g: NamedNode) -> Iterator[Quad]:
