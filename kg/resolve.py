@@ -93,6 +93,7 @@ def resolve(records: Iterable[ArticleRecord], base: str) -> Resolution:
     alts: dict[str, set[str]] = defaultdict(set)
     types: dict[str, Counter[str]] = defaultdict(Counter)
     articles: dict[str, list[str]] = defaultdict(list)
+    in_articles: dict[str, set[str]] = defaultdict(set)  # the same, to test (a country is in most articles)
     codes: dict[str, str] = {}
     members: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for rec, ent, key in keyed:
@@ -101,7 +102,8 @@ def resolve(records: Iterable[ArticleRecord], base: str) -> Resolution:
         alts[key].update(ent.aliases)
         alts[key].add(ent.label)
         types[key][ent.type] += max(1, len(ent.mentions))
-        if rec.doc.id not in articles[key]:
+        if rec.doc.id not in in_articles[key]:
+            in_articles[key].add(rec.doc.id)
             articles[key].append(rec.doc.id)
         if ent.code and key not in codes:
             codes[key] = ent.code
