@@ -29,13 +29,15 @@ military intelligence", "KCNA") a new Organization. Unnamed sources ("reports", 
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from itertools import compress, count, repeat
-from operator import and_
+from itertools import compress, count, islice, repeat
+from operator import add, ne
 from typing import Iterable
 
+from spacy.attrs import DEP, LIKE_NUM, POS
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
@@ -43,10 +45,11 @@ from spacy.vocab import Vocab
 from kg.errors import ConfigError
 from kg.extract.context import (PUNCT, SPACE, TITLE, UPPER, WORD, DocContext, columns, doc_ents, lex_flags, tag_column,
                                 tokens_text)
-from kg.extract.patterns import (DependencyGroup, NeedsIndex, PatternNode, _doc_index, check_sentence_attrs,
-                                 expand_patterns, one_token_node, read_pattern_file, sentence_doc, sentence_words,
-                                 subtree, token_pattern_needs, tokens_passing)
+from kg.extract.patterns import (PARSE_ATTRS, DependencyGroup, NeedsIndex, PatternNode, _doc_index, _parse_array,
+                                 check_sentence_attrs, expand_patterns, one_token_node, read_pattern_file, sentence_doc,
+                                 sentence_words, token_pattern_needs, tokens_passing)
 from kg.gazetteer import DATA, gazetteer
+from kg.nlp import doc_text
 from kg.records import ClaimRecord, EntityRecord
 
 PATTERN_FILE = "claims.json"
@@ -55,12 +58,14 @@ VERB_FILE = "claims_verbs.tsv"
 VERB_FLAGS = frozenset({"clause", "quote", "weak", "as", "ecm", "speaker"})
 CLAIMANT_TYPES = ("Person", "Organization", "Country")
 ABOUT_TYPES = ("Person", "Organization", "Country", "Place", "Agreement")
+NOMINAL_POS = frozenset({"PROPN", "NOUN"})
 NOMINAL_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "compound", "amod", "appos", "poss", "npadvmod"}
 VERBAL_CHILD_DEPS = {"nsubj", "nsubjpass", "ccomp", "prt", "aux", "auxpass", "mark", "neg"}
 OPEN_QUOTES = {"“", "«", "„"}
 CLOSE_QUOTES = {"”", "»"}
 STRAIGHT_QUOTES = {'"'}
 QUOTE_MARKS = OPEN_QUOTES | CLOSE_QUOTES | STRAIGHT_QUOTES
+QUOTE_OR_BREAK = sorted(QUOTE_MARKS | {"\n"})  # the characters `find_quotes` looks for in the text
 FIRST_SECOND_PERSON = {"i", "we", "you"}
 #: sentences searched backwards for a pronoun's antecedent (the pronoun's own and the ones before)
 ANTECEDENT_WINDOW = 3
@@ -179,11 +184,21 @@ def find_quotes(doc: Doc) -> list[Quote]:
     break is always a token of its own (`Token.whitespace_` is " " or "")."""
     quotes: list[Quote] = []
     opened: int | None = None
-    words, flags = columns(doc).text, lex_flags(doc)
-    # only the quotation marks and whitespace tokens matter: picked out without a Python loop over every word
-    marks = compress(count(), map(QUOTE_MARKS.__contains__, words))
-    spaces = compress(count(), map(and_, flags, repeat(SPACE)))
-    for i in sorted({*marks, *spaces}):
+    cols, flags = columns(doc), lex_flags(doc)
+    words, starts = cols.text, cols.idx
+    # only the quotation marks and the whitespace tokens holding a line break matter (another
+    # whitespace token changes nothing below): found where the article's text has one of those
+    # characters (`str.find`, not a pass over every token), as the token there
+    found = set()
+    article = doc_text(doc)
+    for char in QUOTE_OR_BREAK:
+        at = article.find(char)
+        while at >= 0:
+            i = bisect_right(starts, at) - 1
+            if words[i] in QUOTE_MARKS or flags[i] & SPACE and "\n" in words[i]:
+                found.add(i)
+            at = article.find(char, at + 1)
+    for i in sorted(found):
         text = words[i]
         if "\n" in text and flags[i] & SPACE:
             opened = None  # an unclosed quotation does not run into the next paragraph
@@ -200,6 +215,24 @@ def find_quotes(doc: Doc) -> list[Quote]:
                 quotes.append(Quote(opened, i))
                 opened = None
     return quotes
+
+
+# -- the tree ----------------------------------------------------------------------------------------
+def _children(doc: Doc) -> list[list[int] | tuple[()]]:
+    """Each token's children in text order (as `patterns._DocIndex.children`), made once per article
+    with a list only for the tokens that have children, the others sharing one empty tuple: a list
+    per token costs more, in allocations and in the garbage collector's walks over them, than the loop."""
+    kids = doc.user_data.get("kg_claims_children")
+    if kids is None:
+        head = _doc_index(doc).head
+        kids = doc.user_data["kg_claims_children"] = [()] * len(head)
+        for i, h in enumerate(head):
+            if h != i:
+                if kids[h]:
+                    kids[h].append(i)
+                else:
+                    kids[h] = [i]
+    return kids
 
 
 # -- claims under construction ----------------------------------------------------------------------
@@ -228,16 +261,17 @@ class Claims:
         # (the fine-grained tag is read off the few tokens that need it: a column costs a pass over the doc)
         cols = columns(doc)
         self.text, self.lower, self.lemma = cols.text, cols.lower, cols.lemma
-        self.pos, self.dep = tag_column(doc, "pos"), tag_column(doc, "dep")
+        parse = _parse_array(doc)  # (the tree matcher's copy of the parse: the columns' string IDs)
+        self.pos = tag_column(doc, "pos", parse[:, PARSE_ATTRS.index(POS)])
+        self.dep = tag_column(doc, "dep", parse[:, PARSE_ATTRS.index(DEP)])
         index = _doc_index(doc)
-        self.head, self.kids = index.head, index.children
+        self.head, self.kids = index.head, _children(doc)
         self.lex_flags = lex_flags(doc)
         self.quotes = find_quotes(self.doc)
         self.quote_of: dict[int, Quote] = {}  # token index (marks included) -> quotation
         self.quoted: set[int] = set()  # the tokens inside a quotation (marks excluded)
         for q in self.quotes:
-            for i in range(q.open, q.close + 1):
-                self.quote_of[i] = q
+            self.quote_of.update(dict.fromkeys(range(q.open, q.close + 1), q))
             self.quoted.update(q.inner())
         self.gaz = gazetteer()
         self.role_words = _role_words()
@@ -255,6 +289,15 @@ class Claims:
         """The flags of token `i` as a reporting verb (None: not one)."""
         return self.lex.flags(self.lemma[i], (self.lower[c] for c in self.kids[i] if self.dep[c] == "prt"))
 
+    def subtree(self, tok: Token | int) -> set[int]:
+        """The indices of `tok.subtree` (as `patterns.subtree`, read from the children lists)."""
+        i = tok if isinstance(tok, int) else tok.i
+        kids = self.kids
+        out = [i]
+        for word in out:  # (the list grows while it is read: each word once, its children after it)
+            out += kids[word]
+        return set(out)
+
     def conjuncts(self, i: int) -> list[int]:
         """`Token.conjuncts` of token `i`, as indices (spaCy's walks Token objects)."""
         head, dep, kids = self.head, self.dep, self.kids
@@ -269,30 +312,31 @@ class Claims:
                     queue.append(c)
         return [w for w in out if w != i]
 
-    def may_name(self, i: int) -> bool:
-        """Whether token `i` may belong to an entity or imply a country (`entity` or `ctx.country_at`
-        may find one): a cheap test that spares the lookups for most words."""
-        return i in self.ctx.token_entity or i in self.ctx.demonym_tokens or (
-            self.pos[i] in ("PROPN", "NOUN") and bool(self.lex_flags[i] & (TITLE | UPPER)))
-
     def entity(self, tok: Token | int, subject: bool = False) -> EntityRecord | None:
         """The entity a token belongs to; for a proper noun the NER missed, the one entity named by it
         elsewhere in the article ("Djamal" for Jusman Syafii Djamal, "Aeroflot")."""
         i = tok if isinstance(tok, int) else tok.i
-        ent = self.ctx.entity_at(i)
-        pos, lexf = self.pos[i], self.lex_flags[i]
-        if ent is not None or pos not in ("PROPN", "NOUN") or not lexf & (TITLE | UPPER):
+        ctx = self.ctx
+        key = ctx.token_entity.get(i)  # ctx.entity_at, without the call
+        ent = ctx.by_key(key) if key else None
+        if ent is not None or self.pos[i] not in NOMINAL_POS or not self.lex_flags[i] & (TITLE | UPPER):
             return ent
         if (i, subject) not in self._by_name:
-            text = self.text[i]
+            text, lexf = self.text[i], self.lex_flags[i]
             # "Entourage said" for Entourage International Inc (a subject may be tagged as a noun)
-            first_word = bool(lexf & TITLE) and (subject or pos == "PROPN") and not self.gaz.demonym(text) \
-                and not self.gaz.country(text) and i + 1 < len(self.doc) and self.ctx.entity_at(i + 1) is None
-            found = [e for e in self.ctx.entities if e.mentions and (
-                text in (e.label, *e.aliases) or (e.type == "Person" and text == e.label.split()[-1]) or
-                (first_word and e.type == "Organization" and len(e.label.split()) > 1 and
-                 e.label.split()[0] == text))]
-            self._by_name[i, subject] = found[0] if len(found) == 1 else None
+            first_word = bool(lexf & TITLE) and (subject or self.pos[i] == "PROPN") and not self.gaz.demonym(text) \
+                and not self.gaz.country(text) and i + 1 < len(self.doc) and ctx.entity_at(i + 1) is None
+            found: EntityRecord | None = None
+            for e in ctx.entities:  # the one entity so named (none when two are)
+                if e.mentions and (
+                        text == e.label or text in e.aliases or (e.type == "Person" and text == _words(e.label)[-1]) or
+                        (first_word and e.type == "Organization" and len(_words(e.label)) > 1 and
+                         _words(e.label)[0] == text)):
+                    if found is not None:
+                        found = None
+                        break
+                    found = e
+            self._by_name[i, subject] = found
         return self._by_name[i, subject]
 
     # -- the pass ---------------------------------------------------------------------------------
@@ -351,13 +395,14 @@ class Claims:
         i = verb.i
         dep, lower, children = self.dep, self.lower, self.kids[i]
         modal = self.words("modal_aux")
-        if any(dep[c] == "neg" for c in children):
-            return False
-        if any(dep[c] in ("aux", "auxpass") and lower[c] in modal for c in children):
-            return False
-        if any(dep[c] == "mark" and lower[c] in self.words("irrealis_marks") for c in children):
-            return False
-        infinitive = any(dep[c] == "aux" and lower[c] == "to" for c in children)
+        infinitive = False
+        for c in children:  # one pass: a negation, a modal or an irrealis mark among the children, an infinitive
+            d = dep[c]
+            if d == "neg" or d in ("aux", "auxpass") and lower[c] in modal or \
+                    d == "mark" and lower[c] in self.words("irrealis_marks"):
+                return False
+            if d == "aux" and lower[c] == "to":
+                infinitive = True
         # (the lemma column is in lower case: the lemma itself must be "do")
         if infinitive or (verb.tag_ == "VB" and not any(dep[c] == "aux" and self.lemma[c] == "do" and
                                                           self.doc[c].lemma_ == "do" for c in children)):
@@ -385,24 +430,24 @@ class Claims:
         content: set[int] = set()
         topics: list[Token] = []
         if "clause" in flags and "clause" in found:
-            content = subtree(found["clause"]["content"])
+            content = self.subtree(found["clause"]["content"])
         elif "clause" in flags and "statement_clause" in found:  # "said in a statement that ..."
-            content = subtree(found["statement_clause"]["content"])
+            content = self.subtree(found["statement_clause"]["content"])
         elif "as" in flags and "describe_as" in found:
             obj, as_ = found["describe_as"]["object"], found["describe_as"]["as"]
-            content = subtree(obj) | subtree(as_)
+            content = self.subtree(obj) | self.subtree(as_)
             topics.append(obj)
         elif "ecm" in flags and "ecm" in found:  # "estimates the deal to be worth", "is said to be"
             xcomp = found["ecm"]["content"]
             objs = [doc[c] for c in self.kids[i] if dep[c] in ("dobj", "nsubjpass")]
             if dep[i] == "relcl" and any(self.lower[t] in ("which", "that") and dep[t] in ("dobj", "nsubjpass")
-                                         for t in subtree(xcomp)):  # "VSMPO, which Boeing estimates to be"
-                content = (subtree(cue.head) - subtree(cue)) | subtree(xcomp)
+                                         for t in self.subtree(xcomp)):  # "VSMPO, which Boeing estimates to be"
+                content = (self.subtree(cue.head) - self.subtree(cue)) | self.subtree(xcomp)
             elif objs:
-                content = subtree(objs[0]) | subtree(xcomp)
+                content = self.subtree(objs[0]) | self.subtree(xcomp)
         elif "clause" in flags and "as_clause" in found:  # "As X points out, CLAUSE"
             head = found["as_clause"]["content"]
-            content = subtree(head) - subtree(cue)
+            content = self.subtree(head) - self.subtree(cue)
         if "speaker" in flags and "speaker_object" in found:
             agents = [found["speaker_object"]["speaker"]]
         else:
@@ -435,9 +480,19 @@ class Claims:
         """The noun-phrase heads that say `verb`: its subject (or passive agent), coordinated subjects,
         or the subject of the clause it hangs on ("..., describing ...", "and described ...")."""
         doc, dep, kids, i = self.doc, self.dep, self.kids, verb.i
-        heads = [c for c in kids[i] if dep[c] in ("nsubj", "csubj")]
-        heads += [p for c in kids[i] if dep[c] == "agent" for p in kids[c] if dep[p] == "pobj"]
-        if any(dep[c] in ("nsubjpass", "expl") for c in kids[i]) and not heads:
+        heads: list[int] = []
+        agents: list[int] = []
+        passive = False
+        for c in kids[i]:  # one pass over the children
+            d = dep[c]
+            if d in ("nsubj", "csubj"):
+                heads.append(c)
+            elif d == "agent":
+                agents.append(c)
+            elif d in ("nsubjpass", "expl"):
+                passive = True
+        heads += [p for c in agents for p in kids[c] if dep[p] == "pobj"]
+        if passive and not heads:
             if depth > 0 and dep[i] in ("ccomp", "advcl", "conj", "xcomp") and depth < 3:
                 # "X stated that there was ..., saying ...": the participle belongs to the reporter
                 return self.subjects(verb.head, depth + 1)
@@ -477,7 +532,7 @@ class Claims:
         """Quotations right before or right after the speaker tag ("'...,' X said, '...'")."""
         sent, text = self.ctx.sents[self.ctx.sent_index(cue.i)], self.text
         lexf = self.lex_flags
-        tag = subtree(cue)
+        tag = self.subtree(cue)
         lo = hi = cue.i
 
         def in_tag(j: int) -> bool:
@@ -513,7 +568,8 @@ class Claims:
     def extend_to_quotes(self, content: set[int]) -> tuple[set[int], bool]:
         """The content grown to whole quotations where it holds part of one (a quote split by sentences)."""
         out, extended = set(content), False
-        for q in {self.quote_of[i] for i in content if i in self.quote_of}:
+        quote_of = self.quote_of
+        for q in {quote_of[i] for i in quote_of.keys() & content}:
             inner = set(q.inner())
             if not inner <= content:
                 out |= inner
@@ -529,10 +585,10 @@ class Claims:
         if self.inside_quote(cue.i):
             return None
         if name == "nominal_that":
-            content = subtree(roles["content"])
+            content = self.subtree(roles["content"])
             topics: list[Token] = []
         else:
-            content = subtree(roles["object"]) | subtree(roles["as"])
+            content = self.subtree(roles["object"]) | self.subtree(roles["as"])
             topics = [roles["object"]]
         content, quoted = self.extend_to_quotes(content)
         if not _has_word(self.doc, content):
@@ -553,7 +609,7 @@ class Claims:
             if d.cue.i == head.i:
                 d.fallback_agents.append(source)
                 return
-        content = subtree(head) - subtree(cue)
+        content = self.subtree(head) - self.subtree(cue)
         content, quoted = self.extend_to_quotes(content)
         lexf = self.lex_flags
         content = {i for i in content if not lexf[i] & SPACE}
@@ -568,7 +624,7 @@ class Claims:
         if head.i == cue.i or any(head.i in d.content for d in drafts):
             return None
         lexf = self.lex_flags
-        content = {i for i in subtree(head) if not lexf[i] & SPACE}
+        content = {i for i in self.subtree(head) if not lexf[i] & SPACE}
         if not _has_word(self.doc, content):
             return None
         return Draft(cue, cue.lower_, content)
@@ -665,7 +721,7 @@ class Claims:
         skip: set[int] = set()
         for t in tok.subtree:
             if t.i != tok.i and t.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis"):
-                skip |= subtree(t)
+                skip |= self.subtree(t)
         return [t for t in tok.subtree if t.i not in skip and not self.inside_quote(t.i)]
 
     def entities_in(self, toks: list[Token]) -> list[EntityRecord]:
@@ -852,10 +908,14 @@ class Claims:
             if t.pos_ == "PRON" and t.lower_ in self.words("person_pronouns"):
                 add(self.recent_other_person(t.i, claimant))
         pos, dep, lower, kids = self.pos, self.dep, self.lower, self.kids
-        content = sorted(draft.content)
-        for i in content:
-            if self.may_name(i):
-                add(self.entity(i) or (ctx.country_at(i) if i in ctx.demonym_tokens else None))
+        content = draft.content
+        # whether a token may belong to an entity or imply a country (`entity` or `ctx.country_at` may
+        # find one) is told by a cheap test, written out in the loops (a call per word costs more than it)
+        names, demonyms, lexf = ctx.token_entity, ctx.demonym_tokens, self.lex_flags
+        order = sorted(content)
+        for i in order:
+            if i in names or i in demonyms or (pos[i] in NOMINAL_POS and lexf[i] & (TITLE | UPPER)):
+                add(self.entity(i) or (ctx.country_at(i) if i in demonyms else None))
             if claimant is None or pos[i] != "PRON":
                 continue
             low = lower[i]
@@ -870,8 +930,9 @@ class Claims:
                     (claimant.type != "Person" and low in self.words("thing_pronouns"))):
                 add(claimant)
         if not out:  # "the company will function normally": the organisation named just before
-            for i in content:
-                if self.lemma[i] in self.words("anaphoric_org_nouns") and self.doc[i].tag_ == "NN" and \
+            anaphoric, lemma = self.words("anaphoric_org_nouns"), self.lemma
+            for i in order:
+                if lemma[i] in anaphoric and self.doc[i].tag_ == "NN" and \
                         any(dep[c] == "det" and lower[c] == "the" for c in kids[i]) and \
                         not any(dep[c] in ("compound", "amod", "poss") for c in kids[i]):
                     add(self.recent(i, ("Organization",)))
@@ -890,7 +951,8 @@ class Claims:
                     break
         sent = ctx.sents[here]
         for j in range(sent.start, sent.end):
-            if j in draft.content or not self.may_name(j):
+            if j in content or not (j in names or j in demonyms or
+                                    (pos[j] in NOMINAL_POS and lexf[j] & (TITLE | UPPER))):
                 continue
             ent = self.entity(j) or (ctx.country_at(j) if j in ctx.demonym_tokens else None)
             if ent is not claimant:
@@ -965,6 +1027,19 @@ def _title_head(title: str) -> str:
     return words[-1]
 
 
+_WORDS: dict[str, list[str]] = {}  # label -> its words (`entity` compares a name with every label's)
+
+
+def _words(label: str) -> list[str]:
+    """`label.split()`, made once per label (callers only read it)."""
+    words = _WORDS.get(label)
+    if words is None:
+        if len(_WORDS) > 100_000:
+            _WORDS.clear()
+        words = _WORDS[label] = label.split()
+    return words
+
+
 def _has_word(doc: Doc, content: set[int]) -> bool:
     flags = lex_flags(doc)
     return any(flags[i] & WORD for i in content)
@@ -973,7 +1048,7 @@ def _has_word(doc: Doc, content: set[int]) -> bool:
 def _cue_text(cue: Token) -> str:
     doc, i = cue.doc, cue.i
     lower, dep = columns(doc).lower, tag_column(doc, "dep")
-    return " ".join([lower[i]] + [lower[c] for c in _doc_index(doc).children[i] if dep[c] == "prt"])
+    return " ".join([lower[i]] + [lower[c] for c in _children(doc)[i] if dep[c] == "prt"])
 
 
 EDGE_DROP = {"that", ",", ";", ":", "-", "—", "–", ".", "•", "·", "▪", "*", "'", "‘", "’"}
@@ -984,23 +1059,30 @@ def _dangling(doc: Doc, i: int) -> bool:
     pos = tag_column(doc, "pos")[i]
     if pos == "CCONJ":
         return True
-    return pos == "ADP" and any(c > i for c in _doc_index(doc).children[i])
+    return pos == "ADP" and any(c > i for c in _children(doc)[i])
+
+
+def _runs(order: list[int]) -> list[tuple[int, int]]:
+    """The maximal runs of consecutive numbers in a sorted list without repeats, as (first, last):
+    most claims are one run, told by the span of the list; the breaks are found without a Python loop."""
+    if not order:
+        return []
+    if order[-1] - order[0] + 1 == len(order):
+        return [(order[0], order[-1])]
+    breaks = list(compress(count(1), map(ne, islice(order, 1, None), map(add, order, repeat(1)))))
+    return [(order[a], order[b - 1]) for a, b in zip([0, *breaks], [*breaks, len(order)])]
 
 
 def content_text(doc: Doc, content: set[int]) -> str:
     """The claim's words: each contiguous run of content tokens, edge punctuation trimmed, runs joined by " … "."""
     cols, flags = columns(doc), lex_flags(doc)
     text, lower = cols.text, cols.lower
-    runs: list[list[int]] = []
-    for i in sorted(content):
-        if runs and i == runs[-1][-1] + 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
     parts = []
-    for run in runs:
-        lo, hi = run[0], run[-1]
-        marks = [k for k in run if text[k] in QUOTE_MARKS]  # the quotation marks in lo..hi, kept as the edges move
+    for lo, hi in _runs(sorted(content)):
+        # the quotation marks in lo..hi, kept as the edges move (none in most runs: told by one test in C)
+        words = text[lo:hi + 1]
+        marks = [] if QUOTE_MARKS.isdisjoint(words) else \
+            list(compress(range(lo, hi + 1), map(QUOTE_MARKS.__contains__, words)))
         while True:  # trim punctuation, and quotation marks whose partner is not in the run
             if lo <= hi and (lower[lo] in EDGE_DROP or flags[lo] & SPACE or
                              (text[lo] in QUOTE_MARKS and (len(marks) % 2 == 1 or marks[-1] == hi))):
@@ -1027,57 +1109,63 @@ NUMBER_WORDS = {w: n for n, w in enumerate(
     "seventeen eighteen nineteen twenty".split())}
 NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90})
 QUANTITY_LABELS = ("PERCENT", "MONEY", "QUANTITY", "CARDINAL")
+LIKE_NUM_FLAG = 1 << LIKE_NUM  # `Token.like_num`, a bit of the lexical flags
 
 
-def _quantity_ents(doc: Doc) -> list[tuple[int, Span, str]]:
-    """The doc's number mentions (QUANTITY_LABELS) as (start, span, label), once per article: every
-    claim looks for its number among them."""
+def _quantity_ents(doc: Doc) -> dict[int, tuple[Span, str]]:
+    """The doc's number mentions (QUANTITY_LABELS) as start token -> (span, label), once per article:
+    every claim looks for its number among them (entities do not overlap: one per start)."""
     ents = doc.user_data.get("kg_claims_quantity_ents")
     if ents is None:
-        ents = doc.user_data["kg_claims_quantity_ents"] = [
-            (ent.start, ent, label) for ent in doc_ents(doc) if (label := ent.label_) in QUANTITY_LABELS]
+        ents = doc.user_data["kg_claims_quantity_ents"] = {
+            ent.start: (ent, label) for ent in doc_ents(doc) if (label := ent.label_) in QUANTITY_LABELS}
     return ents
 
 
 def find_quantity(doc: Doc, content: set[int]) -> tuple[str | None, str | None]:
     """The number a claim states, as a decimal string and as written: a percentage first ("nearly 40%"
     -> "0.40", "25 pct" -> "0.25"), else an amount of money, a measure, or a count written in digits."""
+    ents = _quantity_ents(doc)
+    if not ents:
+        return None, None
     lower = columns(doc).lower
-    found: list[tuple[int, int, int]] = []
-    for start, ent, label in _quantity_ents(doc):
-        if start not in content:
-            continue
+    found: list[tuple[int, int, int, bool]] = []
+    for start in ents.keys() & content:  # the mentions starting inside the claim (order: sorted below)
+        ent, label = ents[start]
         end = ent.end  # the scale or percent word the NER left out ("10 mln", "25 pct")
         while end < len(lower) and end - ent.end < 2 and end in content and \
                 (lower[end] in SCALES or lower[end] in PERCENT_WORDS):
             end += 1
+        # (the label of an entity is its first token's entity type)
         percent = label == "PERCENT" or any(lower[k] in PERCENT_WORDS for k in range(start, end))
         if not percent and label == "CARDINAL" and not _counts_something(ent):
             continue
         rank = 0 if percent else QUANTITY_LABELS.index(label)
-        found.append((rank, start, end))
-    for _, start, end in sorted(found, key=lambda f: (f[0], f[1])):
-        percent = any(lower[k] in PERCENT_WORDS for k in range(start, end)) or doc[start].ent_type_ == "PERCENT"
-        value = parse_number(doc[start:end], percent=percent)
+        found.append((rank, start, end, percent))
+    for _, start, end, percent in sorted(found, key=lambda f: (f[0], f[1])):
+        value = parse_number(lower[start:end], percent=percent)
         if value is not None:
             return value, tokens_text(doc, start, end).strip()
     return None, None
 
 
 def _counts_something(ent: Span) -> bool:
-    """A cardinal written in digits that counts things ("10,000 jobs"), not part of a name ("iPhone 4")."""
-    if not any(t.like_num and any(ch.isdigit() for ch in t.text) for t in ent):
+    """A cardinal written in digits that counts things ("10,000 jobs"), not part of a name ("iPhone 4").
+    (`Token.like_num` and the text read from the article's columns.)"""
+    doc = ent.doc
+    flags, text = lex_flags(doc), columns(doc).text
+    if not any(flags[k] & LIKE_NUM_FLAG and any(ch.isdigit() for ch in text[k]) for k in range(ent.start, ent.end)):
         return False
     root = ent.root
     return root.head.pos_ != "PROPN" and root.dep_ not in ("compound", "appos", "npadvmod")
 
 
-def parse_number(span: Span, percent: bool = False) -> str | None:
-    """The value of a number phrase ("nearly 40%", "500 billion rubles", "US$19.7 billion", "two percent")."""
+def parse_number(words: list[str], percent: bool = False) -> str | None:
+    """The value of a number phrase ("nearly 40%", "500 billion rubles", "US$19.7 billion", "two percent"),
+    given as its words in lower case (`Token.lower_`, read from the article's columns)."""
     value: Decimal | None = None
     scale = Decimal(1)
-    for tok in span:
-        low = tok.lower_
+    for low in words:
         text = low.replace(",", "")
         for prefix in ("us$", "a$", "c$", "$", "€", "£", "¥"):
             if text.startswith(prefix) and len(text) > len(prefix):
