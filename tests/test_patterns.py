@@ -175,3 +175,31 @@ def test_longer_cue_patterns_go_to_spacys_matcher(docs, monkeypatch):
     finally:
         claims._cue_matcher.cache_clear()
         claims._cue_needs.cache_clear()
+
+
+def test_possible_places_are_never_fewer_than_the_active_ones():
+    """`NeedsIndex.possible_at` (where run_token_patterns looks) leaves out no place where `active`
+    finds a pattern, duplicate pattern names included, and for patterns named once it is exact."""
+    import random
+
+    from kg.extract.patterns import NeedsIndex
+
+    rng = random.Random(7)
+    vocabulary = [f"w{k}" for k in range(12)]
+    for _ in range(200):
+        needs = [(rng.choice("abcd"), tuple(frozenset(rng.sample(vocabulary, rng.randint(1, 3)))
+                                            for _ in range(rng.randint(0 if rng.random() < 0.1 else 1, 3))))
+                 for _ in range(rng.randint(1, 4))]
+        index = NeedsIndex(needs)
+        places = [frozenset(rng.sample(vocabulary, rng.randint(0, 5))) for _ in range(8)]
+        found: dict[str, int] = {}
+        for n, words in enumerate(places):
+            for word in words:
+                found[word] = found.get(word, 0) | 1 << n
+        possible = index.possible_at(found)
+        unique = len({name for name, _ in needs}) == len(needs)
+        for n, words in enumerate(places):
+            if index.active(words):
+                assert possible >> n & 1
+            elif unique and not index.always:
+                assert not possible >> n & 1

@@ -31,6 +31,7 @@ from spacy.tokens import Span, Token
 
 from kg.extract.context import DocContext, columns, doc_ents
 from kg.extract.dates import resolve_date
+from kg.extract.patterns import doc_words
 from kg.extract.relations import (SUBJECT_DEPS, agents, conjuncts, governing_verb, lexicon, occurred,
                                   referent, run_dependency_patterns)
 from kg.records import EntityRecord
@@ -344,7 +345,9 @@ def extract_agreements(ctx: DocContext) -> None:
     for head_i in named:
         found.setdefault(head_i, _Found(ctx.doc[head_i]))
     heads = lex["agreement_heads"]  # nouns no pattern matched may still carry parties in their modifiers
-    for i in sorted({*named, *(i for i, word in enumerate(columns(ctx.doc).lower) if word in heads)}):
+    lower = columns(ctx.doc).lower
+    unnamed = [] if heads.isdisjoint(doc_words(ctx.doc)) else [i for i, word in enumerate(lower) if word in heads]
+    for i in sorted({*named, *unnamed}):
         if _candidate(ctx.doc[i], lex, named):
             found.setdefault(i, _Found(ctx.doc[i]))
 
@@ -432,8 +435,11 @@ def _anaphors(ctx: DocContext, lex: dict[str, frozenset[str]], made: list[tuple[
     """ "this alliance", "the deal": a further mention of the latest agreement before it."""
     if not made:
         return
+    heads = lex["anaphor_heads"]
+    if heads.isdisjoint(doc_words(ctx.doc)):  # no such word in the article
+        return
     lower = columns(ctx.doc).lower
-    for tok in (ctx.doc[i] for i, word in enumerate(lower) if word in lex["anaphor_heads"]):
+    for tok in (ctx.doc[i] for i, word in enumerate(lower) if word in heads):
         if tok.pos_ != "NOUN" or tok.i in ctx.token_entity:
             continue
         dets = lex["demonstratives"] if tok.lower_ in lex["demonstrative_anaphors"] else lex["anaphor_determiners"]

@@ -7,6 +7,7 @@ file is a clear error, not a silently dead pattern.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from importlib import resources
 from itertools import chain
 from typing import Any, Iterable, Iterator, Mapping, NamedTuple
@@ -103,6 +104,16 @@ def sentence_words(doc: Doc) -> list[tuple[int, int, frozenset[str]]]:
     return sents
 
 
+def doc_words(doc: Doc) -> frozenset[str]:
+    """The words and lemmas (lower case) of the whole doc, computed once per doc: a pattern that
+    needs a word the doc lacks cannot match anywhere in it."""
+    words = doc.user_data.get("kg_doc_words")
+    if words is None:
+        cols = columns(doc)
+        words = doc.user_data["kg_doc_words"] = frozenset(cols.lower + cols.lemma)
+    return words
+
+
 #: the token attributes a dependency pattern may test: those a sentence's own Doc carries
 #: (see `sentence_doc`), plus every lexical attribute (IS_*, LIKE_*), which comes with the word
 SENTENCE_ATTRS = (TAG, POS, MORPH, LEMMA, DEP, HEAD)
@@ -137,7 +148,7 @@ def sentence_doc(doc: Doc, start: int, end: int) -> Doc:
 
     Much cheaper than `Span.as_doc`, which reads the whole document's arrays and entities for
     each sentence; a sentence's tree lies inside it, so relative HEAD offsets stay valid. Made
-    once per sentence and shared: callers may set entity annotations on it (token patterns do),
+    once per sentence and shared: callers may set entity annotations on it,
     never the attributes copied here.
     """
     made: dict[tuple[int, int], Doc] = doc.user_data.setdefault("kg_sentence_docs", {})
@@ -171,6 +182,16 @@ class PatternNode(NamedTuple):
     tests: tuple[tuple[str, frozenset[int]], ...]
 
 
+_INTERNED: dict[Any, Any] = {}  # the tests of compiled nodes, each kept once
+
+
+def _interned(value: Any) -> Any:
+    """`value`, or the equal one seen before: the tree matcher's caches are keyed by node tests, and
+    a key that is the very object stored is found without comparing value sets element by element
+    (nodes of different patterns often share a test: "DEP": "prep", a "$list" of the lexicon)."""
+    return _INTERNED.setdefault(value, value)
+
+
 def _compile(pattern: list[Mapping[str, Any]]) -> tuple[PatternNode, ...] | None:
     """The pattern as nodes kg's tree matcher can evaluate, or None when it needs spaCy's."""
     ids: dict[str, int] = {}
@@ -181,15 +202,15 @@ def _compile(pattern: list[Mapping[str, Any]]) -> tuple[PatternNode, ...] | None
             if attr not in _FAST_ATTRS:
                 return None
             if isinstance(want, str):
-                tests.append((attr, frozenset([get_string_id(want)])))
+                tests.append(_interned((attr, _interned(frozenset([get_string_id(want)])))))
             elif isinstance(want, dict) and set(want) == {"IN"} and all(isinstance(w, str) for w in want["IN"]):
-                tests.append((attr, frozenset(get_string_id(w) for w in want["IN"])))
+                tests.append(_interned((attr, _interned(frozenset(get_string_id(w) for w in want["IN"])))))
             else:
                 return None
         if k == 0:
-            nodes.append(PatternNode(node["RIGHT_ID"], -1, "", tuple(tests)))
+            nodes.append(PatternNode(node["RIGHT_ID"], -1, "", _interned(tuple(tests))))
         elif node.get("REL_OP") in _FAST_OPS and node.get("LEFT_ID") in ids:
-            nodes.append(PatternNode(node["RIGHT_ID"], ids[node["LEFT_ID"]], node["REL_OP"], tuple(tests)))
+            nodes.append(PatternNode(node["RIGHT_ID"], ids[node["LEFT_ID"]], node["REL_OP"], _interned(tuple(tests))))
         else:
             return None
         ids[node["RIGHT_ID"]] = k
@@ -378,6 +399,11 @@ class DependencyGroup:
                                   f"{str(exc).strip()}") from None
         compiled = {name: _compile(spec["pattern"]) for name, spec in self.specs.items()}
         self.fast = {name: nodes for name, nodes in compiled.items() if nodes is not None}
+        #: the words each pattern kg evaluates needs (every node must match a token, and for each
+        #: word test one of its words): a doc without them is not searched for the pattern
+        self.needs = {name: tuple(_interned(words) for words in needed_words(node.get("RIGHT_ATTRS", {})
+                                                                           for node in self.specs[name]["pattern"]))
+                      for name in self.fast}
         self.slow = sorted(name for name, nodes in compiled.items() if nodes is None)
         self._matchers: dict[int, DependencyMatcher] = {}
 
@@ -393,7 +419,12 @@ class DependencyGroup:
         found: list[tuple[int, str, tuple[int, ...], tuple[str, ...]]] = []
         if self.fast:
             index = _doc_index(doc)
+            words = doc_words(doc)
+            lacking: dict[frozenset[str], bool] = {}  # by needed word set (patterns share them)
             for name, nodes in self.fast.items():
+                if any(lacking[need] if need in lacking else lacking.setdefault(need, words.isdisjoint(need))
+                       for need in self.needs[name]):
+                    continue
                 for ids in _tree_matches(index, nodes):
                     found.append((min(ids), name, ids, tuple(n.right_id for n in nodes)))
         if self.slow:
@@ -463,6 +494,34 @@ class NeedsIndex:
                 for word in words:
                     self.by_word.setdefault(word, []).append((name, 1 << k))
         self.words = frozenset(self.by_word)
+        #: patterns named once: for those, all requirements met means each of bits 1 << 0 .. 1 << count - 1 set
+        self._single = {name for name, n in Counter(name for name, _ in needs).items() if n == 1}
+
+    def possible_at(self, found: Mapping[str, int]) -> int:
+        """The places (say the sentences of a doc, as bits of an int) where some pattern may be
+        active, given each word's (and marker's) places: `found` maps a word to the bits of the
+        places it occurs in. A cheap prefilter for `active`, never narrower: a place it leaves out
+        has no active pattern (one pass over the words found, not one per place)."""
+        if self.always:
+            return -1
+        met: dict[tuple[str, int], int] = {}  # (pattern, requirement bit) -> places it is met at
+        by_word = self.by_word
+        for word, places in found.items():
+            for key in by_word.get(word, ()):
+                met[key] = met.get(key, 0) | places
+        out = 0
+        for name, count in self.counts.items():
+            if name in self._single:  # all its requirements, each at the same place
+                places = -1
+                for k in range(count):
+                    places &= met.get((name, 1 << k), 0)
+            else:  # a name shared by several patterns: any requirement met (never narrower)
+                places = 0
+                for (met_name, _), at in met.items():
+                    if met_name == name:
+                        places |= at
+            out |= places
+        return out
 
     def active(self, words: frozenset[str], also: frozenset[str] = frozenset()) -> frozenset[str]:
         """The patterns all of whose requirements `words` or `also` (more words, say entity

@@ -17,20 +17,22 @@ Helpers used by kg/extract/agreements.py live here too (`load_patterns`, `annota
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import lru_cache
 from itertools import combinations
 from typing import Iterator
 
 import numpy
-from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
+from spacy.attrs import DEP, ENT_IOB, ENT_KB_ID, ENT_TYPE, HEAD, LEMMA, MORPH, POS, TAG
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
-from kg.extract.context import DocContext, columns, tag_column
-from kg.extract.patterns import (DependencyGroup, NeedsIndex, _doc_index, check_sentence_attrs, expand_patterns,
-                                 read_pattern_file, sentence_doc, sentence_words, token_markers, token_pattern_needs)
+from kg.extract.context import DocContext, columns
+from kg.extract.patterns import (PARSE_ATTRS, SENTENCE_ATTRS, DependencyGroup, NeedsIndex, _doc_index, _parse_array,
+                                 check_sentence_attrs, doc_words, expand_patterns, read_pattern_file, token_markers,
+                                 token_pattern_needs)
 from kg.gazetteer import gazetteer
 from kg.records import EntityRecord
 
@@ -92,28 +94,85 @@ def _builtin(element: dict) -> dict:
     return out
 
 
+@lru_cache(maxsize=None)
+def _checked_token_pattern(name: str, group: str, k: int) -> None:
+    """Check the k-th token pattern of a group with spaCy's validation, once: a Matcher made with
+    `validate=True` would check each pattern again in every matcher made with it."""
+    spec = load_patterns(name)["token_patterns"][group][k]
+    Matcher(Vocab(), validate=True).add(spec["name"], [[_builtin(el) for el in spec["pattern"]]])
+
+
 @lru_cache(maxsize=512)
 def _token_matcher(vocab: Vocab, name: str, group: str, active: frozenset[str]) -> tuple[Matcher, dict[str, dict]]:
-    specs = [s for s in load_patterns(name)["token_patterns"].get(group, []) if s["name"] in active]
-    matcher = Matcher(vocab, validate=True)
-    for spec in specs:
-        matcher.add(spec["name"], [[_builtin(el) for el in spec["pattern"]]])
+    specs = []
+    matcher = Matcher(vocab, validate=False)  # each pattern is validated once (`_checked_token_pattern`)
+    for k, spec in enumerate(load_patterns(name)["token_patterns"].get(group, [])):
+        if spec["name"] in active:
+            _checked_token_pattern(name, group, k)
+            matcher.add(spec["name"], [[_builtin(el) for el in spec["pattern"]]])
+            specs.append(spec)
     return matcher, {spec["name"]: spec for spec in specs}
 
 
-def _sentence_copy(ctx: DocContext, start: int, end: int, marks: dict[int, tuple[str, str, bool]]) -> Doc:
-    """The sentence as a Doc of its own whose tokens carry the resolved entities as built-in
-    attributes (ENT_TYPE = kg type, ENT_KB_ID = "kg_country"): the Matcher reads those in C, where
-    it would call Python for every extension attribute of every token."""
-    sent = sentence_doc(ctx.doc, start, end)
-    strings = ctx.doc.vocab.strings
-    rows = []
+#: what a token pattern's keys test of the parse, as the attributes a sentence copy carries for it
+#: (the words bring the lexical attributes; DEP comes with the HEAD it hangs from)
+_PARSE_KEYS = {"TAG": (TAG,), "POS": (POS,), "MORPH": (MORPH,), "LEMMA": (LEMMA,), "DEP": (DEP, HEAD)}
+ENT_ATTRS = (ENT_IOB, ENT_TYPE, ENT_KB_ID)
+
+
+@lru_cache(maxsize=None)
+def _copy_attrs(name: str) -> tuple[int, ...]:
+    """The parse attributes the token patterns of a pattern file test (in `SENTENCE_ATTRS` order):
+    all that their sentence copies need. Copying the others costs per token (MORPH most: spaCy
+    looks each token's morphology up again)."""
+    used = {attr for specs in load_patterns(name)["token_patterns"].values() for spec in specs
+            for element in spec["pattern"] for key in element for attr in _PARSE_KEYS.get(key.upper(), ())}
+    return tuple(attr for attr in SENTENCE_ATTRS if attr in used)
+
+
+def _copy_array(doc: Doc, attrs: tuple[int, ...]) -> numpy.ndarray:
+    """`attrs` of every token of the doc (one row per token), read once per doc."""
+    arrays: dict[tuple[int, ...], numpy.ndarray] = doc.user_data.setdefault("kg_copy_arrays", {})
+    array = arrays.get(attrs)
+    if array is None:
+        parse = _parse_array(doc)
+        own = [attr for attr in attrs if attr not in PARSE_ATTRS]
+        read = dict(zip(own, doc.to_array(own).reshape(len(doc), len(own)).T)) if own else {}
+        array = arrays[attrs] = numpy.column_stack(
+            [parse[:, PARSE_ATTRS.index(attr)] if attr in PARSE_ATTRS else read[attr] for attr in attrs])
+    return array
+
+
+def _sentence_copy(ctx: DocContext, start: int, end: int, marks: dict[int, tuple[str, str, bool]],
+                   attrs: tuple[int, ...]) -> Doc:
+    """The sentence as a Doc of its own, with the parse attributes `attrs`, whose tokens carry the
+    resolved entities as built-in attributes (ENT_TYPE = kg type, ENT_KB_ID = "kg_country"): the
+    Matcher reads those in C, where it would call Python for every extension attribute of every
+    token. Made once per sentence (its entity attributes are set anew on each call)."""
+    doc = ctx.doc
+    strings = doc.vocab.strings
+    ents = numpy.zeros((end - start, 3), dtype="uint64")
+    ents[:, 0] = 2  # outside any entity, but for the marked tokens
     for i in range(start, end):
-        key, kg_type, country = marks.get(i, ("", "", False))
-        inside = kg_type and i - 1 >= start and marks.get(i - 1, ("",))[0] == key
-        rows.append((2 if not kg_type else 1 if inside else 3, strings.add(kg_type) if kg_type else 0,
-                     strings.add(COUNTRY_MARK) if country else 0))
-    sent.from_array([ENT_IOB, ENT_TYPE, ENT_KB_ID], numpy.asarray(rows, dtype="uint64"))
+        mark = marks.get(i)
+        if mark is None:
+            continue
+        key, kg_type, country = mark
+        if kg_type:
+            inside = i - 1 >= start and marks.get(i - 1, ("",))[0] == key
+            ents[i - start, 0] = 1 if inside else 3
+            ents[i - start, 1] = strings.add(kg_type)
+        if country:
+            ents[i - start, 2] = strings.add(COUNTRY_MARK)
+    made: dict[tuple[int, int, tuple[int, ...]], Doc] = doc.user_data.setdefault("kg_sentence_copies", {})
+    sent = made.get((start, end, attrs))
+    if sent is None:
+        cols = columns(doc)
+        sent = made[start, end, attrs] = Doc(doc.vocab, words=cols.text[start:end], spaces=cols.space[start:end])
+        if attrs:
+            sent.from_array(attrs + ENT_ATTRS, numpy.hstack([_copy_array(doc, attrs)[start:end], ents]))
+            return sent
+    sent.from_array(ENT_ATTRS, ents)
     return sent
 
 
@@ -132,14 +191,18 @@ def dependency_group(name: str, group: str) -> DependencyGroup:
     return groups[group]
 
 
-def _token_annotations(ctx: DocContext) -> Iterator[tuple[int, str, str, bool]]:
+def _token_annotations(ctx: DocContext) -> list[tuple[int, str, str, bool]]:
     """(token index, entity key, kg type, names or implies a country) of every token inside a
     resolved mention or a demonym, in text order."""
     by_key = {e.key: e for e in ctx.entities}
-    for i in sorted(set(ctx.token_entity) | set(ctx.demonym_tokens)):
-        key = ctx.token_entity.get(i, "")
+    token_entity, demonyms = ctx.token_entity, ctx.demonym_tokens
+    out = []
+    for i in sorted(token_entity.keys() | demonyms.keys()):
+        key = token_entity.get(i, "")
         ent = by_key.get(key)
-        yield i, key, ent.type if ent is not None else "", (ent is not None and ent.type == "Country") or i in ctx.demonym_tokens
+        kg_type = ent.type if ent is not None else ""
+        out.append((i, key, kg_type, kg_type == "Country" or i in demonyms))
+    return out
 
 
 def entity_marks(ctx: DocContext) -> dict[int, tuple[str, bool]]:
@@ -160,29 +223,44 @@ def run_token_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple
 
     Matched sentence by sentence, each with only the patterns whose words and entity types (the
     `_.kg_type` and `_.kg_country` of `entity_marks`) occur in it, on a copy of the sentence that
-    carries those as built-in attributes (`_sentence_copy`).
+    carries those as built-in attributes (`_sentence_copy`). Which sentences may have any such
+    pattern is found first for the whole doc (`NeedsIndex.possible_at`, from where the needed
+    words occur): most sentences, and most docs, have none, and are then left alone.
     """
     doc = ctx.doc
     possible = _token_needs(name, group)
     if not possible.counts:
         return
-    sents = sentence_words(doc)
+    bounds = [(s.start, s.end) for s in ctx.sents]
+    starts = [start for start, _ in bounds]
     marks: dict[int, tuple[str, str, bool]] = {}
     present: dict[int, set[tuple[str, bool]]] = {}  # sentence -> the (kg type, country) of its tokens
-    n = 0
-    for i, key, kg_type, country in _token_annotations(ctx):  # in text order: sentence by sentence
+    for i, key, kg_type, country in _token_annotations(ctx):
         marks[i] = (key, kg_type, country)
-        while n + 1 < len(sents) and sents[n + 1][0] <= i:
-            n += 1
-        present.setdefault(n, set()).add((kg_type, country))
+        present.setdefault(bisect_right(starts, i) - 1, set()).add((kg_type, country))
     markers = {n: frozenset(m for pair in found for m in _pair_markers(*pair)) for n, found in present.items()}
+    # where each needed word or marker occurs (bit n: sentence n); a word of the doc is taken to
+    # occur in every sentence, which only widens the candidates
+    found: dict[str, int] = dict.fromkeys(possible.words & doc_words(doc), -1)
+    for n, here in markers.items():
+        for marker in here & possible.words:
+            found[marker] = found.get(marker, 0) | 1 << n
+    candidates = possible.possible_at(found)
+    if not candidates:
+        return
+    cols = columns(doc)
+    lower, lemma = cols.lower, cols.lemma
     no_markers: frozenset[str] = frozenset()
-    for n, (start, end, words) in enumerate(sents):
-        active = possible.active(words, markers.get(n, no_markers))
+    for n, (start, end) in enumerate(bounds):
+        if not candidates >> n & 1:
+            continue
+        # `active` reads only the sentence's words that some pattern needs
+        active = possible.active(possible.words.intersection(lower[start:end] + lemma[start:end]),
+                                 markers.get(n, no_markers))
         if not active:
             continue
         matcher, specs = _token_matcher(doc.vocab, name, group, active)
-        sent = _sentence_copy(ctx, start, end, marks)
+        sent = _sentence_copy(ctx, start, end, marks, _copy_attrs(name))
         for match_id, s, e, align in sorted(matcher(sent, with_alignments=True), key=lambda m: (m[1], m[2])):
             spec = specs[doc.vocab.strings[match_id]]
             roles: dict[str, Token] = {}
@@ -358,8 +436,11 @@ def _future_dates(doc: Doc, words: frozenset[str]) -> list[int]:
     found: dict[frozenset[str], list[int]] = doc.user_data.setdefault("kg_future_dates", {})
     tokens = found.get(words)
     if tokens is None:
-        ent_type = tag_column(doc, "ent_type")
-        tokens = found[words] = [i for i, word in enumerate(columns(doc).lower) if word in words and ent_type[i] == "DATE"]
+        if words.isdisjoint(doc_words(doc)):  # none of the words: no need to look token by token
+            tokens = found[words] = []
+        else:  # the few tokens with one of the words, then their entity type (not every token's)
+            hits = [i for i, word in enumerate(columns(doc).lower) if word in words]
+            tokens = found[words] = [i for i in hits if doc[i].ent_type_ == "DATE"]
     return tokens
 
 
