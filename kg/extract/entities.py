@@ -30,11 +30,15 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import compress, count
+from operator import attrgetter
+from typing import Iterator
 
-from spacy.attrs import SENT_START
-from spacy.tokens import Doc, Span
+from spacy.attrs import LIKE_NUM, SENT_START
+from spacy.tokens import Doc, Span, Token
 
 from kg.extract.context import PUNCT, DocContext, columns, doc_ents, lex_flags, span_text, tokens_text
+from kg.extract.roles import role_spans, role_words, title_person_spans  # roles know the title lexicon
 from kg.gazetteer import Gazetteer, gazetteer, norm
 
 NER_LABELS = {"PERSON", "GPE", "LOC", "ORG", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"}
@@ -46,6 +50,10 @@ NAME_PARTICLES = {"de", "van", "der", "von", "da", "del", "della", "di", "du", "
 #: honorifics are not part of a person's name ("Sir Christopher Hogg" is "Christopher Hogg")
 HONORIFICS = {"sir", "dame", "lord", "lady", "mr", "mrs", "ms", "miss", "dr", "prof", "rev", "mr.", "mrs.",
               "ms.", "dr.", "prof.", "rev.", "messrs", "mme", "m."}
+#: sort keys (a C call per item where a lambda runs Python code for each)
+_START, _SPAN_START = attrgetter("start"), attrgetter("span.start")
+#: the lexical flag bit of `Token.like_num`, as `lex_flags` gives it
+_LIKE_NUM = 1 << LIKE_NUM
 #: minimum population for a single-word city name to override the model's non-place label
 CITY_OVERRIDE_POP = 100_000
 
@@ -77,6 +85,12 @@ class WordColumns:
     def text_of(self, start: int, end: int) -> str:
         """`doc[start:end].text`, without making the Span and its Tokens."""
         return tokens_text(self.doc, start, end)
+
+
+def _indices_in(words: list[str], wanted: set[str] | frozenset[str]) -> Iterator[int]:
+    """The indices of the words in `wanted`, in order: the scan of a whole article's words runs in C
+    (a comprehension runs Python code for every word, and few words are wanted)."""
+    return compress(count(), map(wanted.__contains__, words))
 
 
 def word_columns(doc: Doc) -> WordColumns:
@@ -128,7 +142,8 @@ def extract_entities(ctx: DocContext) -> None:
     pieces = extend_designator_names(pieces, gaz)
     firms = conjoined_firm_spans(doc)
     in_firm = {i for f in firms for i in range(f.start, f.end)}
-    pieces = [r for p in pieces for r in _outside(p, firms)] + firms
+    if firms:  # (without firms every piece stays whole)
+        pieces = [r for p in pieces for r in _outside(p, firms)] + firms
     # "the states of Sao Paulo, Parana and Rio Grande do Sul": each named state is a Place (a model
     # place span that holds the name and more keeps its extent: "the state of Lower Saxony region")
     admin = admin_list_spans(doc)
@@ -136,25 +151,22 @@ def extract_entities(ctx: DocContext) -> None:
         admin = [next((Span(doc, p.start, p.end, label="GPE") for p in pieces
                        if p.start <= a.start and a.end <= p.end and p.label_ in ("GPE", "LOC")), a) for a in admin]
         in_admin = {i for a in admin for i in range(a.start, a.end)}
-        pieces = [p for p in pieces if not any(i in in_admin for i in range(p.start, p.end))] + admin
+        pieces = [p for p in pieces if in_admin.isdisjoint(range(p.start, p.end))] + admin
     pieces = missed_place_names(doc, pieces, gaz)
     pieces, listed = place_lists(pieces, gaz)
     listed.update({(a.start, a.end): 3 for a in admin})  # named as a state: as strong as a title
-    from kg.extract.roles import title_person_spans  # roles know the title lexicon
-
-    titled = [t for t in title_person_spans(doc, gaz) if not any(i in in_firm for i in range(t.start, t.end))]
+    titled = [t for t in title_person_spans(doc, gaz) if in_firm.isdisjoint(range(t.start, t.end))]
     candidates: list[Candidate] = []
     taken: set[int] = set()
     for span in titled:
         candidates.append(Candidate(span, "Person", 3))
         taken.update(range(span.start, span.end))
-    from kg.extract.roles import role_spans
-
     in_titles = {i for r in role_spans(doc) for i in range(r.start, r.end)}
     for span in pieces:
-        if any(i in taken for i in range(span.start, span.end)):
+        tokens = range(span.start, span.end)  # (the set methods test them in C)
+        if not taken.isdisjoint(tokens):
             continue
-        if all(i in in_titles for i in range(span.start, span.end)):
+        if in_titles.issuperset(tokens):
             continue  # "State" in "Secretary of State" is part of a title, not a name
         if (span.start, span.end) in listed:
             place = gaz.place(span_text(span))
@@ -174,13 +186,12 @@ def _trailing_demonym(w: WordColumns, s: int, e: int, gaz: Gazetteer) -> int:
     return 0
 
 
-def _split_points(span: Span, gaz: Gazetteer) -> list[tuple[int, int]]:
-    """Where a span holds two names, as (end of one, start of the next): at a possessive
-    ("Lavrov's Visit"), at "of" after a company suffix ("Meyer Detective Agency Inc of National
-    Park"), and after a country's possessive that lost its apostrophe ("Irans Ahvaz field")."""
-    doc = span.doc
-    w = word_columns(doc)
-    start, end, org = span.start, span.end, span.label_ == "ORG"
+def _split_points(span: Span, label: str, w: WordColumns, gaz: Gazetteer) -> list[tuple[int, int]]:
+    """Where a span (`label`: its label_) holds two names, as (end of one, start of the next): at a
+    possessive ("Lavrov's Visit"), at "of" after a company suffix ("Meyer Detective Agency Inc of
+    National Park"), and after a country's possessive that lost its apostrophe ("Irans Ahvaz field")."""
+    doc = w.doc
+    start, end, org = span.start, span.end, label == "ORG"
     cuts = []
     for i in range(start, end):
         text = w.text[i]
@@ -193,19 +204,18 @@ def _split_points(span: Span, gaz: Gazetteer) -> list[tuple[int, int]]:
         elif (i + 1 < end and len(text) > 3 and text.endswith("s") and text.istitle()
               and gaz.country(text[:-1]) and not gaz.country(text)):
             cuts.append((i + 1, i + 1))
-    town = _town_after_of(span, gaz)
+    town = _town_after_of(span, label, w, gaz) if org else None
     if town is not None and not any(c[0] >= town - 1 for c in cuts):
         cuts.append((town - 1, town))  # "... Security Services of America | of | Wayne", N.J.
     return cuts
 
 
-def _town_and_region(span: Span, gaz: Gazetteer) -> list[Span] | None:
+def _town_and_region(span: Span, label: str, w: WordColumns, gaz: Gazetteer) -> list[Span] | None:
     """ "Murdochville, Quebec" typed ORG: a capitalised name, a comma and a country, US state or
     large city is a town and its region, two places (None when the span is not of that form)."""
-    if span.label_ != "ORG":
+    if label != "ORG":
         return None
-    doc = span.doc
-    w = word_columns(doc)
+    doc = w.doc
     start, end = span.start, span.end
     commas = [i for i in range(start, end) if w.text[i] == ","]
     if len(commas) != 1 or commas[0] == start or commas[0] + 1 >= end:
@@ -222,13 +232,12 @@ def _town_and_region(span: Span, gaz: Gazetteer) -> list[Span] | None:
     return [Span(doc, start, c, label="GPE"), Span(doc, c + 1, end, label="GPE")]
 
 
-def _town_after_of(span: Span, gaz: Gazetteer) -> int | None:
+def _town_after_of(span: Span, label: str, w: WordColumns, gaz: Gazetteer) -> int | None:
     """Where the town begins in an ORG span that ends in "of <Town>" before ", <state
     abbreviation>" ("Security Services of America of Wayne, N.J."): the wires place a company in
     its town that way; None otherwise."""
-    w = word_columns(span.doc)
     e = span.end
-    if span.label_ != "ORG" or e + 1 >= len(w.text) or w.text[e] != "," or not gaz.state_abbreviation(w.text[e + 1]):
+    if label != "ORG" or e + 1 >= len(w.text) or w.text[e] != "," or not gaz.state_abbreviation(w.text[e + 1]):
         return None
     if not w.text[e + 1][:1].isupper():
         return None
@@ -243,22 +252,23 @@ def _town_after_of(span: Span, gaz: Gazetteer) -> int | None:
 def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
     """Trim and split one NER span into name spans (none when nothing name-like is left)."""
     doc = span.doc
-    split = _town_and_region(span, gaz)
+    w = word_columns(doc)
+    span_label = span.label_
+    split = _town_and_region(span, span_label, w, gaz)
     if split is not None:
         return split
-    w = word_columns(doc)
     lower, text, ws = w.lower, w.text, w.whitespace
     parts: list[tuple[int, int, str]] = []
     cur = span.start
     after_country = set()  # parts that follow a country's possessive: "Japans | Finance Ministry"
-    for cut, nxt in _split_points(span, gaz):
-        label = span.label_
-        parts.append((cur, cut, label))
+    for cut, nxt in _split_points(span, span_label, w, gaz):
+        parts.append((cur, cut, span_label))
         if cut == nxt:
             after_country.add(len(parts))
         cur = nxt
     after_of = bool(parts) and lower[cur - 1] == "of"
-    parts.append((cur, span.end, "GPE" if after_of else span.label_))
+    parts.append((cur, span.end, "GPE" if after_of else span_label))
+    roles = role_words()
     out: list[Span] = []
     for n, (s, e, label) in enumerate(parts):
         while s < e and (lower[s] in LEADING_DROP or w.is_punct[s] or text[s].isspace() or
@@ -277,7 +287,7 @@ def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
                 and not doc[e + 1].ent_type_):
             e += 2  # "Centre-West": the name is the whole hyphenated compound, not its first half
         # trailing demonyms are adjectives of the next noun, not part of an ORG/PERSON name
-        if span.label_ in ("ORG", "PERSON") or n > 0:
+        if span_label in ("ORG", "PERSON") or n > 0:
             k = _trailing_demonym(w, s, e, gaz)
             while k:
                 for i in range(e - k, e):
@@ -285,10 +295,8 @@ def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
                 e -= k
                 k = _trailing_demonym(w, s, e, gaz)
         if label in ("ORG", "PERSON"):  # "Boeing Executive": a title word ends no name
-            from kg.extract.roles import role_words
-
-            while (e - s > 1 and lower[e - 1] in role_words() and lower[e - 1] not in gaz.org_heads
-                   and doc[e - 2].tag_ in ("NNP", "NNPS") and lower[e - 2] not in role_words()):
+            while (e - s > 1 and lower[e - 1] in roles and lower[e - 1] not in gaz.org_heads
+                   and doc[e - 2].tag_ in ("NNP", "NNPS") and lower[e - 2] not in roles):
                 e -= 1  # but "Royal Courts of Justice" keeps its last word
         if s >= e:
             continue
@@ -343,6 +351,7 @@ def merge_designator_runs(spans: list[Span]) -> list[Span]:
 #: when the name after it is no entity of its own ("Bashaw Leduc Oil and Gas Ltd", but not
 #: "IBM and Xerox Corp")
 _NAME_CONJ = {"&", "and"}
+_AND = frozenset(("and", "&"))
 #: model labels of the pieces a company name can be made of (not dates, numbers, demonyms)
 _RUN_LABELS = ("ORG", "PERSON", "GPE", "FAC", "PRODUCT")
 
@@ -360,10 +369,10 @@ def extend_designator_names(spans: list[Span], gaz: Gazetteer) -> list[Span]:
     suffixes = {low for low in set(w.lower) if low.rstrip(".") in COMPANY_SUFFIXES}  # each word once
     if not suffixes:
         return spans
-    ends = [i for i, low in enumerate(w.lower) if low in suffixes and _designator_word(low, w.text[i])]
+    ends = [i for i in _indices_in(w.lower, suffixes) if _designator_word(w.lower[i], w.text[i])]
     if not ends:
         return spans
-    spans = sorted(spans, key=lambda s: s.start)
+    spans = sorted(spans, key=_START)
     at = {i: k for k, sp in enumerate(spans) for i in range(sp.start, sp.end)}
     drop: set[int] = set()
     made: list[Span] = []
@@ -413,7 +422,7 @@ def extend_designator_names(spans: list[Span], gaz: Gazetteer) -> list[Span]:
         made.append(Span(doc, first, d + 1, label="ORG"))
     if not made:
         return spans
-    return sorted([sp for k, sp in enumerate(spans) if k not in drop] + made, key=lambda s: s.start)
+    return sorted([sp for k, sp in enumerate(spans) if k not in drop] + made, key=_START)
 
 
 #: words that end a firm name written as a list of partners: "Stifel, Nicolaus and Co",
@@ -431,7 +440,7 @@ def conjoined_firm_spans(doc) -> list[Span]:
     n = len(doc)
     w = word_columns(doc)
     lemma = columns(doc).lemma
-    for i in [i for i, low in enumerate(w.lower[1:n - 1], 1) if low == "and" or low == "&"]:
+    for i in [i + 1 for i in _indices_in(w.lower[1:n - 1], _AND)]:
         if not w.text[i + 1][:1].isupper():
             continue
         partners_only = w.lower[i + 1].rstrip(".") not in FIRM_TAILS  # "... and Stowe": needs "firm of" before
@@ -563,7 +572,7 @@ def admin_list_spans(doc) -> list[Span]:
     typed Parana a person and missed Rio Grande do Sul). A name ending in an organisation word
     ("the state of Sao Paulo Bank") is left to the model."""
     cols = columns(doc)
-    hits = [i for i, w in enumerate(cols.lower) if w in _ADMIN_NOUNS and i + 2 < len(doc)
+    hits = [i for i in _indices_in(cols.lower, _ADMIN_NOUNS) if i + 2 < len(doc)
             and cols.lower[i + 1] == "of" and cols.lower_alpha[i]]
     if not hits:
         return []
@@ -645,7 +654,7 @@ def place_lists(pieces: list[Span], gaz: Gazetteer) -> tuple[list[Span], dict[tu
     listed: dict[tuple[int, int], int] = {}
     if len(pieces) < 3 and not (len(pieces) == 2 and pieces[0].label_ != pieces[1].label_):
         return pieces, listed
-    pieces = sorted(pieces, key=lambda sp: sp.start)
+    pieces = sorted(pieces, key=_START)
     doc = pieces[0].doc
     chains: list[list[Span]] = [[pieces[0]]]
     for sp in pieces[1:]:
@@ -721,7 +730,7 @@ def merge_split_names(spans: list[Span]) -> list[Span]:
     Larosiere" (lowercase particles between the pieces are part of the name)."""
     if not spans:
         return spans
-    spans = sorted(spans, key=lambda s: s.start)
+    spans = sorted(spans, key=_START)
     out = [_extend_particles(spans[0])]
     gaz = gazetteer()
     w = word_columns(spans[0].doc)
@@ -786,13 +795,11 @@ def with_admin_head(span: Span, gaz: Gazetteer) -> Span:
     return span
 
 
-def apposition_kind(span: Span, gaz: Gazetteer) -> str | None:
+def apposition_kind(span: Span, gaz: Gazetteer, root: Token | None = None) -> str | None:
     """What an apposition (or the noun a name modifies: "its Conserv division") says the name is:
     "Magna, a Canadian automobile parts company" is an Organization, "Craiova, a city in Romania" a Place, "Kaja Kallas, the EU's foreign policy
-    chief" a Person (job titles mark people)."""
-    from kg.extract.roles import role_words
-
-    root = span.root
+    chief" a Person (job titles mark people). `root`: span.root, when the caller has it."""
+    root = span.root if root is None else root
     nouns = [t for t in root.children if t.dep_ == "appos" and t.i >= span.end]
     if root.dep_ == "appos" and root.head.i < span.start:
         nouns.append(root.head)
@@ -829,13 +836,11 @@ def _has_org_word(span: Span, gaz: Gazetteer) -> bool:
     return any(norm(text[i]) in gaz.org_words for i in range(span.start, span.end))
 
 
-def _affiliation_of_person(span: Span) -> bool:
+def _affiliation_of_person(span: Span, root: Token | None = None) -> bool:
     """ "Edward Johnson of Johnson Redbook", "Gianfranco Ceroni, managing director of Italiana Olii":
     the name after "of" that follows a person (or a title in apposition to one) is where that
     person works, an organisation, not a second person."""
-    from kg.extract.roles import role_words
-
-    root = span.root
+    root = span.root if root is None else root
     prep = root.head
     if root.dep_ != "pobj" or prep.lower_ != "of" or prep.i >= span.start:
         return False
@@ -908,9 +913,9 @@ def _shares_plural_org_head(span: Span, gaz: Gazetteer) -> bool:
     return k - (j + 1) >= 2 and last.endswith("s") and bool(singular & gaz.org_heads)  # proper nouns keep their plural lemma
 
 
-def _org_by_verb(span: Span) -> bool:
+def _org_by_verb(span: Span, root: Token | None = None) -> bool:
     """Organisations, not people, are bought, acquired, listed or merged ("he bought Pixar")."""
-    root = span.root
+    root = span.root if root is None else root
     verb = root.head
     return root.dep_ in ("dobj", "nsubjpass") and verb.lemma_ in ORG_OBJECT_VERBS
 
@@ -934,7 +939,8 @@ def _name_like(span: Span) -> bool:
         first = s + 2  # "sub-Saharan Africa"
     if not w.text[first][:1].isupper() or any(map(str.isdigit, w.text_of(s, e))):  # (only words hold digits)
         return False
-    return not all(t.like_num for t in span)  # "Five" is a number, "First Boston Corp" a name
+    flags = lex_flags(span.doc)  # Token.like_num is the lexeme's LIKE_NUM flag
+    return not all(flags[i] & _LIKE_NUM for i in range(s, e))  # "Five" is a number, "First Boston Corp" a name
 
 
 CALENDAR_WORDS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -998,8 +1004,10 @@ def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
         return Candidate(span, "Organization", 2)  # "Envases Metalurgicos de Alava", "Italiana Olii"
     if label in ("GPE", "LOC", "ORG") and _shares_plural_org_head(span, gaz):
         return Candidate(span, "Organization", 1)  # "the Tokyo and London Stock Exchanges": Tokyo's exchange
-    kind = apposition_kind(span, gaz)
-    if kind is not None and label in ("PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT"):
+    # the root is found once for the apposition and the person tests below (a Token each time)
+    root = span.root if label in ("PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT") else None
+    kind = apposition_kind(span, gaz, root) if root is not None else None
+    if kind is not None:
         place = gaz.place(text) if kind == "Place" else None
         return Candidate(span, kind, 2, place.country if place else None)
     if label in ("GPE", "LOC", "FAC"):
@@ -1019,10 +1027,10 @@ def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
     if label == "PERSON":
         if len(span) > 1 and (head in COMPANY_SUFFIXES or head in gaz.org_heads):
             return Candidate(span, "Organization", 2)
-        if _org_by_form(span, gaz) or _org_by_verb(span):
+        if _org_by_form(span, gaz) or _org_by_verb(span, root):
             return Candidate(span, "Organization", 2)
         place = gaz.place(text) if len(span) == 1 else None
-        if place is None and (_affiliation_of_person(span) or _hyphenated_surnames(span)):
+        if place is None and (_affiliation_of_person(span, root) or _hyphenated_surnames(span)):
             return Candidate(span, "Organization", 2)
         if place and place.population >= CITY_OVERRIDE_POP:
             return Candidate(span, "Place", 1, place.country)
@@ -1040,7 +1048,7 @@ def _tokens(text: str) -> list[str]:
 
 def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext) -> None:
     """Group candidates into entities: aliases of full person names, then votes per name."""
-    cands.sort(key=lambda c: c.span.start)
+    cands.sort(key=_SPAN_START)
     _spread_abbreviations(cands)
     persons = [c for c in cands if c.type == "Person" and len(c.words()) >= 2]
     in_persons = _NameIndex(persons)
@@ -1222,11 +1230,16 @@ def _resolve_org_short_forms(cands: list[Candidate], alias_of: dict[int, Candida
     orgs = [c for c in cands if c.type == "Organization" and len(c.words()) >= 2]
     if not orgs:
         return
+    # every host's words begin with the mention's first word (or its plain form): a mention whose
+    # first word begins no organisation's name is passed over without the scan of all of them
+    firsts = {o.words()[0] for o in orgs}
     ends = {c.span.end for c in cands}
     for c in cands:
         if id(c) in alias_of or c.type == "Country":
             continue
         if c.span.start not in ends and _with_word_before(c, orgs, alias_of):
+            if c.words():
+                firsts.add(c.words()[0])  # c's span now starts a word earlier (c may be one of orgs)
             continue
         if c.type == "Person" and c.weight > 1:
             continue
@@ -1241,6 +1254,8 @@ def _resolve_org_short_forms(cands: list[Candidate], alias_of: dict[int, Candida
             plain = toks[:-1] + (toks[-1][:-1],)  # "Burlingtons" (lost apostrophe)
         else:
             plain = toks
+        if toks[0] not in firsts and plain[0] not in firsts:
+            continue
         hosts = []
         start, n, n_plain = c.span.start, len(toks), len(plain)
         for o in orgs:
