@@ -47,7 +47,7 @@ from kg.extract.context import (PUNCT, SPACE, TITLE, UPPER, WORD, DocContext, co
                                 tokens_text)
 from kg.extract.patterns import (PARSE_ATTRS, DependencyGroup, NeedsIndex, PatternNode, _doc_index, _parse_array,
                                  check_sentence_attrs, expand_patterns, one_token_node, read_pattern_file, sentence_doc,
-                                 sentence_words, token_pattern_needs, tokens_passing)
+                                 sentence_words, subtree, token_pattern_needs, tokens_passing)
 from kg.gazetteer import DATA, gazetteer
 from kg.nlp import doc_text
 from kg.records import ClaimRecord, EntityRecord
@@ -217,24 +217,6 @@ def find_quotes(doc: Doc) -> list[Quote]:
     return quotes
 
 
-# -- the tree ----------------------------------------------------------------------------------------
-def _children(doc: Doc) -> list[list[int] | tuple[()]]:
-    """Each token's children in text order (as `patterns._DocIndex.children`), made once per article
-    with a list only for the tokens that have children, the others sharing one empty tuple: a list
-    per token costs more, in allocations and in the garbage collector's walks over them, than the loop."""
-    kids = doc.user_data.get("kg_claims_children")
-    if kids is None:
-        head = _doc_index(doc).head
-        kids = doc.user_data["kg_claims_children"] = [()] * len(head)
-        for i, h in enumerate(head):
-            if h != i:
-                if kids[h]:
-                    kids[h].append(i)
-                else:
-                    kids[h] = [i]
-    return kids
-
-
 # -- claims under construction ----------------------------------------------------------------------
 @dataclass
 class Draft:
@@ -265,7 +247,7 @@ class Claims:
         self.pos = tag_column(doc, "pos", parse[:, PARSE_ATTRS.index(POS)])
         self.dep = tag_column(doc, "dep", parse[:, PARSE_ATTRS.index(DEP)])
         index = _doc_index(doc)
-        self.head, self.kids = index.head, _children(doc)
+        self.head, self.kids = index.head, index.children
         self.lex_flags = lex_flags(doc)
         self.quotes = find_quotes(self.doc)
         self.quote_of: dict[int, Quote] = {}  # token index (marks included) -> quotation
@@ -290,13 +272,8 @@ class Claims:
         return self.lex.flags(self.lemma[i], (self.lower[c] for c in self.kids[i] if self.dep[c] == "prt"))
 
     def subtree(self, tok: Token | int) -> set[int]:
-        """The indices of `tok.subtree` (as `patterns.subtree`, read from the children lists)."""
-        i = tok if isinstance(tok, int) else tok.i
-        kids = self.kids
-        out = [i]
-        for word in out:  # (the list grows while it is read: each word once, its children after it)
-            out += kids[word]
-        return set(out)
+        """The indices of `tok.subtree` (`patterns.subtree`)."""
+        return subtree(tok, self.doc)
 
     def conjuncts(self, i: int) -> list[int]:
         """`Token.conjuncts` of token `i`, as indices (spaCy's walks Token objects)."""
@@ -678,7 +655,6 @@ class Claims:
             self._resolving.discard(tok.i)
 
     def _claimant(self, tok: Token, previous: EntityRecord | None) -> EntityRecord | None:
-        ctx = self.ctx
         ent = self.entity(tok, subject=True)
         if ent is not None:
             return ent if ent.type in CLAIMANT_TYPES else None
@@ -1048,7 +1024,7 @@ def _has_word(doc: Doc, content: set[int]) -> bool:
 def _cue_text(cue: Token) -> str:
     doc, i = cue.doc, cue.i
     lower, dep = columns(doc).lower, tag_column(doc, "dep")
-    return " ".join([lower[i]] + [lower[c] for c in _children(doc)[i] if dep[c] == "prt"])
+    return " ".join([lower[i]] + [lower[c] for c in _doc_index(doc).children[i] if dep[c] == "prt"])
 
 
 EDGE_DROP = {"that", ",", ";", ":", "-", "—", "–", ".", "•", "·", "▪", "*", "'", "‘", "’"}
@@ -1059,7 +1035,7 @@ def _dangling(doc: Doc, i: int) -> bool:
     pos = tag_column(doc, "pos")[i]
     if pos == "CCONJ":
         return True
-    return pos == "ADP" and any(c > i for c in _children(doc)[i])
+    return pos == "ADP" and any(c > i for c in _doc_index(doc).children[i])
 
 
 def _runs(order: list[int]) -> list[tuple[int, int]]:

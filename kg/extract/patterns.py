@@ -10,7 +10,7 @@ import json
 from collections import Counter
 from importlib import resources
 from itertools import chain
-from typing import Any, Iterable, Iterator, Mapping, NamedTuple
+from typing import Any, Iterable, Mapping, NamedTuple
 
 import numpy
 from spacy.attrs import DEP, HEAD, LEMMA, LOWER, MORPH, ORTH, POS, SHAPE, TAG
@@ -143,26 +143,38 @@ def _parse_array(doc: Doc) -> numpy.ndarray:
     return array
 
 
-def sentence_doc(doc: Doc, start: int, end: int) -> Doc:
-    """The sentence doc[start:end] as a Doc of its own, with the parse.
+def sentence_doc(doc: Doc, start: int, end: int, attrs: tuple[int, ...] = SENTENCE_ATTRS) -> Doc:
+    """The sentence doc[start:end] as a Doc of its own, with the parse attributes `attrs` (in
+    `SENTENCE_ATTRS` order; token patterns copy only those they test: MORPH, above all, costs a
+    morphology lookup per token).
 
     Much cheaper than `Span.as_doc`, which reads the whole document's arrays and entities for
     each sentence; a sentence's tree lies inside it, so relative HEAD offsets stay valid. Made
-    once per sentence and shared: callers may set entity annotations on it,
+    once per sentence and attributes, and shared: callers may set entity annotations on it,
     never the attributes copied here.
     """
-    made: dict[tuple[int, int], Doc] = doc.user_data.setdefault("kg_sentence_docs", {})
-    sent = made.get((start, end))
+    made: dict[tuple[int, int, tuple[int, ...]], Doc] = doc.user_data.setdefault("kg_sentence_docs", {})
+    sent = made.get((start, end, attrs))
     if sent is None:
-        array = doc.user_data.get("kg_sentence_arrays")
-        if array is None:  # the attributes kg's tree matcher reads too are read only once
-            own = dict(zip(PARSE_ATTRS, _parse_array(doc).T))
-            own.update(zip((TAG, MORPH), doc.to_array([TAG, MORPH]).T))
-            array = doc.user_data["kg_sentence_arrays"] = numpy.column_stack([own[a] for a in SENTENCE_ATTRS])
         cols = columns(doc)
-        sent = made[start, end] = Doc(doc.vocab, words=cols.text[start:end], spaces=cols.space[start:end])
-        sent.from_array(SENTENCE_ATTRS, array[start:end])
+        sent = made[start, end, attrs] = Doc(doc.vocab, words=cols.text[start:end], spaces=cols.space[start:end])
+        if attrs:
+            sent.from_array(attrs, _sentence_array(doc, attrs)[start:end])
     return sent
+
+
+def _sentence_array(doc: Doc, attrs: tuple[int, ...]) -> numpy.ndarray:
+    """`attrs` of every token of the doc (one row per token), read once per doc; those kg's tree
+    matcher reads too (`PARSE_ATTRS`) come from its copy."""
+    arrays: dict[tuple[int, ...], numpy.ndarray] = doc.user_data.setdefault("kg_sentence_arrays", {})
+    array = arrays.get(attrs)
+    if array is None:
+        parse = _parse_array(doc)
+        own = [attr for attr in attrs if attr not in PARSE_ATTRS]
+        read = dict(zip(own, doc.to_array(own).reshape(len(doc), len(own)).T)) if own else {}
+        array = arrays[attrs] = numpy.column_stack(
+            [parse[:, PARSE_ATTRS.index(attr)] if attr in PARSE_ATTRS else read[attr] for attr in attrs])
+    return array
 
 
 #: the node attributes and relations kg's own tree matcher evaluates (`DependencyGroup`); a
@@ -273,16 +285,22 @@ class _DocIndex:
         self.by_node: dict[tuple[tuple[str, frozenset[int]], ...], list[int]] = {}  # by node tests
         self.node_sets: dict[tuple[tuple[str, frozenset[int]], ...], frozenset[int]] = {}
         self.by_relation: dict[tuple[str, tuple[tuple[str, frozenset[int]], ...]], dict[int, list[int]]] = {}
-        self._children: list[list[int]] | None = None
+        self._children: list[list[int] | tuple[()]] | None = None
 
     @property
-    def children(self) -> list[list[int]]:
-        """Each token's children, in text order (made on first use)."""
+    def children(self) -> list[list[int] | tuple[()]]:
+        """Each token's children, in text order (made on first use; read-only). A list only for
+        the tokens that have children, the others share one empty tuple: a list per token costs
+        more, in allocations and in the garbage collector's walks over them, than the loop."""
         if self._children is None:
-            self._children = [[] for _ in self.head]
+            kids: list[list[int] | tuple[()]] = [()] * len(self.head)
             for i, h in enumerate(self.head):
                 if h != i:
-                    self._children[h].append(i)
+                    if kids[h]:
+                        kids[h].append(i)  # type: ignore[union-attr]
+                    else:
+                        kids[h] = [i]
+            self._children = kids
         return self._children
 
     def passing(self, attr: str, values: frozenset[int]) -> numpy.ndarray:
@@ -351,17 +369,16 @@ class _DocIndex:
         return found
 
 
-def subtree(tok: Token) -> set[int]:
-    """The indices of `tok.subtree`, read from the parse arrays: spaCy's `Token.subtree` makes a
-    Token object per word, which costs more than what callers then do with the indices."""
-    children = _doc_index(tok.doc).children
-    out = {tok.i}
-    todo = [tok.i]
-    while todo:
-        for c in children[todo.pop()]:
-            out.add(c)
-            todo.append(c)
-    return out
+def subtree(tok: Token | int, doc: Doc | None = None) -> set[int]:
+    """The indices of `tok.subtree` (a Token, or an index into `doc`), read from the parse arrays:
+    spaCy's `Token.subtree` makes a Token object per word, which costs more than what callers then
+    do with the indices."""
+    i, doc = (tok, doc) if isinstance(tok, int) else (tok.i, tok.doc)
+    children = _doc_index(doc).children
+    out = [i]
+    for word in out:  # (the list grows while it is read: each word once, its children after it)
+        out += children[word]
+    return set(out)
 
 
 def _doc_index(doc: Doc) -> _DocIndex:

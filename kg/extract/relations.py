@@ -30,8 +30,8 @@ from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
 from kg.extract.context import DocContext, columns
-from kg.extract.patterns import (PARSE_ATTRS, SENTENCE_ATTRS, DependencyGroup, NeedsIndex, _doc_index, _parse_array,
-                                 check_sentence_attrs, doc_words, expand_patterns, read_pattern_file, token_markers,
+from kg.extract.patterns import (SENTENCE_ATTRS, DependencyGroup, NeedsIndex, _doc_index, check_sentence_attrs,
+                                 doc_words, expand_patterns, read_pattern_file, sentence_doc, token_markers,
                                  token_pattern_needs)
 from kg.gazetteer import gazetteer
 from kg.records import EntityRecord
@@ -130,25 +130,13 @@ def _copy_attrs(name: str) -> tuple[int, ...]:
     return tuple(attr for attr in SENTENCE_ATTRS if attr in used)
 
 
-def _copy_array(doc: Doc, attrs: tuple[int, ...]) -> numpy.ndarray:
-    """`attrs` of every token of the doc (one row per token), read once per doc."""
-    arrays: dict[tuple[int, ...], numpy.ndarray] = doc.user_data.setdefault("kg_copy_arrays", {})
-    array = arrays.get(attrs)
-    if array is None:
-        parse = _parse_array(doc)
-        own = [attr for attr in attrs if attr not in PARSE_ATTRS]
-        read = dict(zip(own, doc.to_array(own).reshape(len(doc), len(own)).T)) if own else {}
-        array = arrays[attrs] = numpy.column_stack(
-            [parse[:, PARSE_ATTRS.index(attr)] if attr in PARSE_ATTRS else read[attr] for attr in attrs])
-    return array
-
-
 def _sentence_copy(ctx: DocContext, start: int, end: int, marks: dict[int, tuple[str, str, bool]],
                    attrs: tuple[int, ...]) -> Doc:
     """The sentence as a Doc of its own, with the parse attributes `attrs`, whose tokens carry the
     resolved entities as built-in attributes (ENT_TYPE = kg type, ENT_KB_ID = "kg_country"): the
     Matcher reads those in C, where it would call Python for every extension attribute of every
-    token. Made once per sentence (its entity attributes are set anew on each call)."""
+    token. The copy is `sentence_doc`'s, made once per sentence (its entity attributes are set anew
+    on each call)."""
     doc = ctx.doc
     strings = doc.vocab.strings
     ents = numpy.zeros((end - start, 3), dtype="uint64")
@@ -164,14 +152,7 @@ def _sentence_copy(ctx: DocContext, start: int, end: int, marks: dict[int, tuple
             ents[i - start, 1] = strings.add(kg_type)
         if country:
             ents[i - start, 2] = strings.add(COUNTRY_MARK)
-    made: dict[tuple[int, int, tuple[int, ...]], Doc] = doc.user_data.setdefault("kg_sentence_copies", {})
-    sent = made.get((start, end, attrs))
-    if sent is None:
-        cols = columns(doc)
-        sent = made[start, end, attrs] = Doc(doc.vocab, words=cols.text[start:end], spaces=cols.space[start:end])
-        if attrs:
-            sent.from_array(attrs + ENT_ATTRS, numpy.hstack([_copy_array(doc, attrs)[start:end], ents]))
-            return sent
+    sent = sentence_doc(doc, start, end, attrs)
     sent.from_array(ENT_ATTRS, ents)
     return sent
 
