@@ -9,13 +9,16 @@ Nothing is ever stale, so there is no invalidation step; old entries just stop b
 (delete the directory to reclaim space).
 
 One sqlite file, `<dir>/records.sqlite`: safe for concurrent builds, one transaction per batch,
-values are zlib-compressed JSON of `ArticleRecord.to_dict()` without the document text (the
-caller has the document; it is re-attached on a hit).
+values are zlib-compressed pickles of `ArticleRecord.to_dict()` (dicts, lists, strings, numbers:
+read back by an unpickler that refuses anything else) without the document text (the caller has
+the document; it is re-attached on a hit).
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import pickle
 import sqlite3
 import zlib
 from dataclasses import replace
@@ -28,8 +31,8 @@ from kg.errors import ConfigError
 from kg.records import ArticleRecord, Document
 
 FILE_NAME = "records.sqlite"
-#: cache format; bump when the stored layout changes
-SCHEMA = 1
+#: cache format; bump when the stored layout changes (2: pickle, was JSON)
+SCHEMA = 2
 #: kg's modules whose code shapes an ArticleRecord (paths relative to the kg package)
 EXTRACTION_SOURCES = ("extract", "nlp.py", "gazetteer.py", "records.py")
 #: kg/data entries extraction never reads (saved SPARQL queries); all other data files count
@@ -108,14 +111,24 @@ def document_key(document: Document, version: str) -> str:
 
 
 def _encode(record: ArticleRecord) -> bytes:
+    """zlib level 1 of the pickled plain dict: half the CPU of JSON at zlib's default level (0.2
+    against 0.45 ms per article), for the same size (about 2.7 KB)."""
     data = record.to_dict()
     data["doc"] = {**data["doc"], "text": ""}  # the caller has the text; don't store it twice
-    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+    return zlib.compress(pickle.dumps(data, protocol=5), 1)
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Reads built-in values only: an entry that names any class or function is damaged (or not
+    kg's), never run."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"build-cache entries hold plain values, not {module}.{name}")
 
 
 def _decode(blob: bytes, document: Document) -> ArticleRecord:
-    record = ArticleRecord.from_dict(json.loads(zlib.decompress(blob)))
-    return replace(record, doc=document)
+    data = _PlainUnpickler(io.BytesIO(zlib.decompress(blob))).load()
+    return replace(ArticleRecord.from_dict(data), doc=document)
 
 
 class RecordCache:
@@ -159,7 +172,7 @@ class RecordCache:
                 continue
             try:
                 out[i] = _decode(blob, doc)
-            except (ValueError, KeyError, TypeError, zlib.error):
+            except (pickle.UnpicklingError, EOFError, ValueError, KeyError, TypeError, AttributeError, IndexError, zlib.error):
                 continue  # a damaged entry is a miss; it is overwritten after extraction
         return out
 

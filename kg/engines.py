@@ -48,8 +48,14 @@ def prepare_process(model: str) -> None:
     from kg.gazetteer import gazetteer
     from kg.nlp import load_pipeline
 
-    load_pipeline(model)
-    gazetteer()
+    collecting = gc.isenabled()
+    gc.disable()  # loading makes a few hundred thousand objects that all stay: each collection
+    try:          # on the way would walk them for nothing (`freeze_heap` collects once, after)
+        load_pipeline(model)
+        gazetteer()
+    finally:
+        if collecting:
+            gc.enable()
     _prepared.add(model)
 
 
@@ -59,6 +65,20 @@ def freeze_heap() -> None:
     would walk all of them again (a few hundred thousand); frozen, they are skipped."""
     gc.collect()
     gc.freeze()
+
+
+def settle_heap() -> None:
+    """After a batch: collect what the batch left behind, then freeze what survived (its records,
+    which the driver keeps to the end of the build). Each collection then walks only the objects
+    made since the last batch; without this, every full collection walked all records so far,
+    which cost a 1000-article build about as much as its resolution (0.4 s)."""
+    gc.collect()
+    gc.freeze()
+
+
+def thaw_heap() -> None:
+    """Hand every frozen object back to the collector (at the end of extraction)."""
+    gc.unfreeze()
 
 
 def _prepare_worker(model: str) -> None:

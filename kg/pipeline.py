@@ -105,7 +105,7 @@ def extract_all(
     added to it batch by batch (an interrupted build keeps what it finished).
     """
     from kg.cache import RecordCache, pipeline_version
-    from kg.engines import check_engine, make_engine
+    from kg.engines import check_engine, make_engine, settle_heap, thaw_heap
 
     check_engine(engine, workers, address)
     stats = stats if stats is not None else ExtractStats()
@@ -145,6 +145,7 @@ def extract_all(
         work = misses()
         first = next(work, None)  # don't start an engine (or load a model) when all is cached
         if first is not None:
+            stack.callback(thaw_heap)  # (registered before the engine, so it runs after the engine closes)
             runner = stack.enter_context(_closing(make_engine(engine, model, workers, address, batch_size)))
             for batch, records in runner.map(_chain(first, work)):
                 for doc, rec in zip(batch, records):
@@ -153,6 +154,7 @@ def extract_all(
                     cache.put_many(zip(batch, records))
                 stats.extracted += len(records)
                 tick(len(records))
+                settle_heap()  # the records stay to the end of the build: keep the collector off them
     if any(rec is None for rec in slots):  # an engine lost a batch: never write a partial graph
         raise KGError("extraction returned no record for some articles; nothing was written")
     return slots  # type: ignore[return-value]

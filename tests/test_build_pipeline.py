@@ -8,6 +8,7 @@ import pyoxigraph
 import pytest
 from typer.testing import CliRunner
 
+import kg.config
 import kg.engines
 from kg.build import BuildOptions, build_graph, iter_graphs, prepare
 from kg.cache import pipeline_version
@@ -199,10 +200,43 @@ def test_a_build_freezes_its_start_up_heap_only_while_it_runs(corpus: Path, tmp_
         return real(docs, model)
 
     monkeypatch.setattr(kg.engines, "extract_batch", watching)
+    monkeypatch.setattr(kg.config, "BATCH_SIZE", 1)  # one batch per article
     before = gc.get_threshold()
     build(corpus, tmp_path / "out.trig")
-    assert seen and all(t == before and frozen > 0 for t, frozen in seen)  # the model and gazetteer are out of the way
+    assert len(seen) == 4 and all(t == before and frozen > 0 for t, frozen in seen)  # the model and gazetteer are out of the way
+    counts = [frozen for _, frozen in seen]
+    assert counts == sorted(set(counts))  # each finished batch's records are out of the way too
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0  # a library caller gets its process back
+
+
+def test_a_damaged_or_foreign_build_cache_entry_is_a_miss_and_is_never_run(tmp_path: Path) -> None:
+    import os
+    import pickle
+    import zlib
+
+    from kg.cache import RecordCache
+    from kg.records import ArticleRecord, Document, EntityRecord, Mention
+
+    doc = Document(id="a", text="Lavrov spoke.", source="a.txt")
+    record = ArticleRecord(doc=doc, sentences=["Lavrov spoke."],
+                           entities=[EntityRecord("e0", "Person", "Lavrov", [], [Mention("Lavrov", 0, 6, 0)])])
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    with RecordCache(tmp_path / "cache", "v1") as cache:
+        cache.put_many([(doc, record)])
+        assert cache.get_many([doc]) == {0: record}
+        for blob in (b"not zlib", zlib.compress(b"\x80\x05 cut short"), zlib.compress(pickle.dumps(Payload())),
+                     zlib.compress(pickle.dumps(["a", "list"]))):
+            with cache._db:
+                cache._db.execute("UPDATE records SET data = ?", (blob,))
+            assert cache.get_many([doc]) == {}
+        assert not marker.exists()
+        cache.put_many([(doc, record)])  # extracted again, the entry is replaced
+        assert cache.get_many([doc]) == {0: record}
 
 
 def test_a_record_as_a_dict_is_dataclasses_asdict_and_round_trips() -> None:

@@ -70,3 +70,17 @@ def test_firm_after_a_title_is_not_a_person(nlp) -> None:
                                         "Halsey Stuart Captial Markets."), nlp)
     types = {e.label: e.type for e in rec.entities}
     assert types.get("Halsey Stuart Captial Markets") == "Organization"  # "Markets" heads a firm's name
+
+
+def test_titles_are_tokenised_as_spacys_english_tokenizer_does() -> None:
+    """The title matcher's tokenizer keeps only the exceptions that can apply: same tokens."""
+    import spacy
+
+    from kg.extract.roles import title_tokenizer
+    from kg.gazetteer import gazetteer
+
+    titles = [*gazetteer().roles, "vice-president", "co-founder and ceo", "u.s. attorney gen.", "ex-minister (acting)",
+              "sen. o'neill's aide", "dr. who's who", "n.y.c. police commissioner", "it's 5 p.m."]
+    full, ours = spacy.blank("en").tokenizer, title_tokenizer(titles)
+    assert [[t.text for t in ours(title)] for title in titles] == [[t.text for t in full(title)] for title in titles]
+    assert [t.text for t in ours("it's 5 p.m.")] == ["it", "'s", "5", "p.m."]  # the exceptions that apply are kept
