@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable, Iterator
 
 import kg.extract as extract
-from kg.nlp import clean_text
+from kg.nlp import clean_text, parse_texts
 
 TIMES = {"parse": 0.0, "extraction": 0.0, "articles": 0}
 
@@ -26,7 +26,7 @@ TIMES = {"parse": 0.0, "extraction": 0.0, "articles": 0}
 def timed_extract_many(documents: Iterable, nlp, batch_size: int = 64) -> Iterator:
     """`kg.extract.extract_many`, with the parse and the extraction of each article timed apart."""
     docs = list(documents)
-    parses = iter(nlp.pipe((clean_text(d.text) for d in docs), batch_size=batch_size))
+    parses = iter(parse_texts(nlp, (clean_text(d.text) for d in docs), batch_size))
     for document in docs:
         start = time.process_time()
         parsed = next(parses)

@@ -180,7 +180,10 @@ class SortedQuadWriter:
     Memory is bounded by `run_lines`: beyond it, sorted runs go to temporary files and are merged.
     Works on N-Quads lines: the canonical N-Triples form of a term never contains a character
     below U+0021 after its first character, so sorting lines orders quads exactly like sorting
-    the tuples of their terms' strings (what `serialize` does).
+    the tuples of their terms' strings (what `serialize` does). For a format without graphs the
+    lines are N-Triples lines, each triple kept once: for the same reason (a space ends each
+    term), sorted triple lines come in the order of the sorted quad lines they are made from,
+    and there are fewer of them to sort (96k triples from 161k quads per 1000 articles).
     """
 
     def __init__(self, fmt: str, run_lines: int = 250_000) -> None:
@@ -203,7 +206,7 @@ class SortedQuadWriter:
             raise ValueError("SortedQuadWriter takes quads in named graphs only")
         text = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8")
         # split on "\n" only: literals may hold U+2028 or U+0085 unescaped, which splitlines() splits on
-        self._lines.extend(text.rstrip("\n").split("\n"))
+        self._lines.extend(text.rstrip("\n").split("\n") if self.keeps_graphs else _triples(text, quads[0]))
         if len(self._lines) >= self.run_lines:
             self._spill()
 
@@ -233,32 +236,30 @@ class SortedQuadWriter:
                 last = line
 
     def _statements(self, lines: Iterator[str]) -> Iterator[str]:
-        """Lines of the output's statements: quads as they are, or triples (graph dropped, deduplicated).
-
-        Counts distinct triples on the way: in sorted N-Quads, one triple's quads are adjacent.
-        """
+        """Quad lines as they are, counting distinct triples on the way: in sorted N-Quads, one
+        triple's quads are adjacent."""
         last = None
         for line in lines:
             triple = _drop_graph(line)
             if triple != last:
                 self.triples += 1
                 last = triple
-                if not self.keeps_graphs:
-                    yield triple + " ."
-            if self.keeps_graphs:
-                yield line
+            yield line
 
     def write(self, output: Path | None) -> None:
         """Write the sorted graph to `output` atomically (or to stdout); sets `triples`."""
         from kg.namespaces import PREFIXES
 
         prefixes = {k: v for k, v in PREFIXES.items() if k != "kgr"}  # as kg.serialize does
-        in_format = pyoxigraph.RdfFormat.N_QUADS if self.keeps_graphs else pyoxigraph.RdfFormat.N_TRIPLES
         self.triples = 0
         try:
             with ExitStack() as stack, atomic_target(output) as fh:
-                statements = _LineReader(self._statements(self._sorted_lines(stack)))
-                items = pyoxigraph.parse(statements, format=in_format)
+                if self.keeps_graphs:
+                    reader = _LineReader(self._statements(self._sorted_lines(stack)), "\n")
+                    items = pyoxigraph.parse(reader, format=pyoxigraph.RdfFormat.N_QUADS)
+                else:  # triple lines: each ends in " ." in N-Triples
+                    reader = _LineReader(self._sorted_lines(stack), " .\n")
+                    items = pyoxigraph.parse(reader, format=pyoxigraph.RdfFormat.N_TRIPLES)
                 if self.rdf_format in (pyoxigraph.RdfFormat.N_TRIPLES, pyoxigraph.RdfFormat.N_QUADS):
                     pyoxigraph.serialize(items, fh, format=self.rdf_format)
                 else:
@@ -266,6 +267,8 @@ class SortedQuadWriter:
                 fh.flush()
                 if fh.tell() and not _ends_with_newline(fh):
                     fh.write(b"\n")
+                if not self.keeps_graphs:
+                    self.triples = reader.lines
         finally:
             self.close()
 
@@ -274,8 +277,12 @@ class SortedQuadWriter:
         try:
             with ExitStack() as stack:
                 self.triples = 0
-                for _ in self._statements(self._sorted_lines(stack)):
-                    pass
+                lines = self._sorted_lines(stack)
+                if self.keeps_graphs:
+                    for _ in self._statements(lines):
+                        pass
+                else:
+                    self.triples = sum(1 for _ in lines)
             return self.triples
         finally:
             self.close()
@@ -286,6 +293,18 @@ class SortedQuadWriter:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
+
+
+def _triples(text: str, first: Quad) -> list[str]:
+    """'<s> <p> <o>' of each line of N-Quads `text`. A newline ends each line (never one inside a
+    literal: they are escaped), so when every line ends in the first quad's graph (an article's
+    graph), one split on that ending drops them all, at a fifth of the cost of `_drop_graph`
+    line by line."""
+    pieces = text.split(f" {first.graph_name} .\n")
+    if pieces[-1] == "" and len(pieces) - 1 == text.count("\n"):
+        pieces.pop()
+        return pieces
+    return [_drop_graph(line) for line in text.rstrip("\n").split("\n")]
 
 
 def _drop_graph(line: str) -> str:
@@ -301,21 +320,25 @@ def _ends_with_newline(fh: IO[bytes]) -> bool:
 
 
 class _LineReader:
-    """A binary file-like view of an iterator of text lines, for pyoxigraph's streaming parser.
+    """A binary file-like view of an iterator of text lines (each followed by `ending`), for
+    pyoxigraph's streaming parser.
 
     pyoxigraph reads a few KB at a time; lines are encoded 256 at a time and handed out by offset.
     """
 
-    def __init__(self, lines: Iterator[str]) -> None:
+    def __init__(self, lines: Iterator[str], ending: str) -> None:
         self._lines = lines
+        self._ending = ending  # after each line
         self._buffer = b""
         self._pos = 0
+        self.lines = 0  # handed out so far
 
     def _fill(self) -> bool:
         chunk = list(itertools.islice(self._lines, 256))
         if not chunk:
             return False
-        self._buffer = self._buffer[self._pos:] + ("\n".join(chunk) + "\n").encode("utf-8")
+        self.lines += len(chunk)
+        self._buffer = self._buffer[self._pos:] + (self._ending.join(chunk) + self._ending).encode("utf-8")
         self._pos = 0
         return True
 

@@ -146,10 +146,11 @@ def test_streamed_output_is_byte_identical_to_serialize_even_when_spilled_to_dis
         writer.write(tmp_path / f"out.{fmt}")
         assert (tmp_path / f"out.{fmt}").read_bytes() == serialize(quads, fmt), fmt
         assert writer.triples == len({(q.subject, q.predicate, q.object) for q in quads})
-    counter = SortedQuadWriter("trig", run_lines=50)  # a store-only build counts without writing
-    for g in per_graph:
-        counter.add(g)
-    assert counter.count_triples() == len({(q.subject, q.predicate, q.object) for q in quads})
+    for fmt in ("trig", "turtle"):
+        counter = SortedQuadWriter(fmt, run_lines=50)  # a store-only build counts without writing
+        for g in per_graph:
+            counter.add(g)
+        assert counter.count_triples() == len({(q.subject, q.predicate, q.object) for q in quads}), fmt
 
 
 def test_the_cache_version_follows_extraction_data_but_not_saved_queries(tmp_path: Path) -> None:

@@ -53,6 +53,25 @@ def test_country_short_forms_resolve_to_one_node(nlp) -> None:
     assert "DPRK" in countries[0].aliases and countries[0].code == "KP"
 
 
+def test_parsed_docs_keep_the_text_they_were_made_from(nlp) -> None:
+    """kg's pipeline does not rebuild a doc's text from its tokens (spaCy's tokenizer keeps it);
+    a pipeline with a tokenizer of another kind gets it rebuilt."""
+    import spacy
+    from spacy.tokens import Doc
+
+    from kg.nlp import doc_text, parse_texts
+
+    texts = ["Lavrov’s Visit\n  • Russian Foreign Minister Sergei Lavrov visits North Korea.\n", "  Two  spaces and a tab. "]
+    docs = list(parse_texts(nlp, texts, 1))
+    assert all(doc.user_data["kg_text"] is text for doc, text in zip(docs, texts))  # the same string, not rebuilt
+    assert [doc.text for doc in docs] == texts
+
+    words = spacy.blank("en")
+    words.tokenizer = lambda text: Doc(words.vocab, words=text.split())  # not spaCy's Tokenizer: not trusted
+    doc = next(parse_texts(words, ["one two  three"], 1))
+    assert "kg_text" not in doc.user_data and doc_text(doc) == doc.text == "one two three "
+
+
 def test_headline_lines_are_not_run_into_the_next_sentence(nlp) -> None:
     rec = run(nlp, "Lavrov’s Visit\n  • Russian Foreign Minister Sergei Lavrov visits North Korea for talks.\n")
     assert rec.sentences[0].startswith("Lavrov’s Visit")

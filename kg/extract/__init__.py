@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.context import DocContext
-from kg.nlp import clean_text
+from kg.nlp import clean_text, parse_texts
 from kg.records import ArticleRecord, Document
 
 #: stage functions run after entity extraction, in order; each takes the DocContext
@@ -67,12 +67,12 @@ def release(doc: Doc) -> None:
 
 def extract(document: Document, nlp: Language) -> ArticleRecord:
     """Parse and extract one document."""
-    return extract_parsed(document, nlp(clean_text(document.text)))
+    return next(extract_many([document], nlp, batch_size=1))
 
 
 def extract_many(documents: Iterable[Document], nlp: Language, batch_size: int = 64) -> Iterator[ArticleRecord]:
     """Records for many documents, parsing with nlp.pipe in batches (order preserved)."""
     docs = list(documents) if not isinstance(documents, list) else documents
     texts = (clean_text(d.text) for d in docs)
-    for document, parsed in zip(docs, nlp.pipe(texts, batch_size=batch_size)):
+    for document, parsed in zip(docs, parse_texts(nlp, texts, batch_size)):
         yield extract_parsed(document, parsed)
