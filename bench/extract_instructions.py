@@ -10,8 +10,8 @@ first, natively; then kg's extraction stages run on the parses under callgrind, 
 instrumentation switched on only for them, inside `itertools.starmap`, the one C function the count is restricted to
 (`--toggle-collect`). The figure covers entities, roles, relations, agreements, claims and the
 record, not the parse, the resolution across articles or the output. As in a build, the model
-and gazetteer are loaded and frozen for the garbage collector first, and each article goes
-through `kg.extract.extract_parsed`. Five further articles run first, uncounted, so that one-off
+and gazetteer are loaded and frozen for the garbage collector first, each parse carries its
+text (`kg.nlp.parse_texts`), and each article goes through `kg.extract.extract_parsed`. Five further articles run first, uncounted, so that one-off
 work (pattern compilation, matcher builds) is left out.
 """
 from __future__ import annotations
@@ -55,7 +55,7 @@ def child(articles: int, model: str, work: Path) -> None:
 
     from kg.engines import freeze_heap, prepare_process
     from kg.extract import extract_parsed
-    from kg.nlp import load_pipeline
+    from kg.nlp import clean_text, load_pipeline
     from kg.records import Document
 
     texts = json.loads((work / "texts.json").read_text(encoding="utf-8"))
@@ -63,6 +63,8 @@ def child(articles: int, model: str, work: Path) -> None:
     prepare_process(model)  # as a build does: load, then freeze the start-up heap for the collector
     freeze_heap()
     parsed = list(DocBin().from_disk(work / "parsed.spacy").get_docs(load_pipeline(model).vocab))
+    for text, doc in zip(texts, parsed):
+        doc.user_data["kg_text"] = clean_text(text)  # as kg.nlp.parse_texts leaves it in a build
 
     def one(document: Document, doc) -> None:
         extract_parsed(document, doc)

@@ -146,6 +146,10 @@ def test_streamed_output_is_byte_identical_to_serialize_even_when_spilled_to_dis
         writer.write(tmp_path / f"out.{fmt}")
         assert (tmp_path / f"out.{fmt}").read_bytes() == serialize(quads, fmt), fmt
         assert writer.triples == len({(q.subject, q.predicate, q.object) for q in quads})
+        mixed = SortedQuadWriter(fmt)  # many graphs in one call
+        mixed.add(quads)
+        mixed.write(tmp_path / f"mixed.{fmt}")
+        assert (tmp_path / f"mixed.{fmt}").read_bytes() == serialize(quads, fmt), fmt
     for fmt in ("trig", "turtle"):
         counter = SortedQuadWriter(fmt, run_lines=50)  # a store-only build counts without writing
         for g in per_graph:
