@@ -136,7 +136,10 @@ def doc_text(doc: Doc) -> str:
 
 
 _NEWLINE = ord("\n")
-_FINAL_CHARS = numpy.array(sorted(ord(c) for c in SENTENCE_END), dtype=numpy.uint32)
+#: code point -> can end a sentence, for every code point up to the largest of SENTENCE_END; one
+#: more entry, False, stands for all larger ones (a table lookup costs a fraction of numpy.isin)
+_FINAL_TABLE = numpy.zeros(max(map(ord, SENTENCE_END)) + 2, dtype=bool)
+_FINAL_TABLE[[ord(c) for c in SENTENCE_END]] = True
 
 
 @Language.component("kg_line_breaks")
@@ -180,7 +183,7 @@ def line_breaks(doc: Doc) -> Doc:
             if cut is not None:
                 starts.add(cut)
     # -1 (no sentence start) after a word whose last character cannot end a sentence
-    final = numpy.isin(chars[(ends - 1) % len(chars)], _FINAL_CHARS)
+    final = _FINAL_TABLE[numpy.minimum(chars[(ends - 1) % len(chars)], len(_FINAL_TABLE) - 1)]
     last_word = numpy.maximum.accumulate(numpy.where(space, -1, numpy.arange(n)))  # at or before i
     before = numpy.concatenate(([-1], last_word[:-1]))
     values = numpy.where((before >= 0) & ~final[numpy.maximum(before, 0)], -1, 0)
