@@ -27,9 +27,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
-from kg.extract.context import DocContext, columns, doc_ents
+from kg.extract.context import DocContext, columns, doc_ents, ent_labels
 from kg.extract.dates import resolve_date
 from kg.extract.patterns import doc_words
 from kg.extract.relations import (SUBJECT_DEPS, agents, conjuncts, governing_verb, lexicon, occurred,
@@ -55,6 +55,14 @@ class _Found:
     with_: list[EntityRecord] = field(default_factory=list)
     subjects: list[EntityRecord] = field(default_factory=list)
     signing_verbs: list[Token] = field(default_factory=list)
+
+
+def _found(found: dict[int, _Found], head: Token) -> _Found:
+    """`found.setdefault(head.i, _Found(head))`, without making a record for a noun already there."""
+    f = found.get(head.i)
+    if f is None:
+        f = found[head.i] = _Found(head)
+    return f
 
 
 def _add(items: list[EntityRecord], new: list[EntityRecord]) -> None:
@@ -128,7 +136,16 @@ def party_referents(ctx: DocContext, tok: Token, lex: dict[str, frozenset[str]])
 
 
 def _modifier_tokens(head: Token) -> list[Token]:
-    """Tokens before the head noun that modify it directly or through other modifiers."""
+    """Tokens before the head noun that modify it directly or through other modifiers (made once
+    per head noun: its parties, date and label each read them; callers do not change the list)."""
+    made: dict[int, list[Token]] = head.doc.user_data.setdefault("kg_agreement_modifiers", {})
+    out = made.get(head.i)
+    if out is None:
+        out = made[head.i] = _find_modifier_tokens(head)
+    return out
+
+
+def _find_modifier_tokens(head: Token) -> list[Token]:
     out = []
     for t in head.subtree:
         if t.i >= head.i:
@@ -171,6 +188,46 @@ def _sentence_subject(ctx: DocContext, head: Token, exclude: list[EntityRecord])
     return None
 
 
+# -- words ----------------------------------------------------------------------------------------
+#: what separates the words of the text `_word_positions` searches (no word holds it, or it scans)
+_SEPARATOR = "\x00"
+
+
+def _word_positions(doc: Doc, words: frozenset[str]) -> list[int]:
+    """The indices of the tokens whose lower-case text is one of `words`, in text order: found with
+    `str.find` in the article's lower-case words joined by `_SEPARATOR` (made once per article), a
+    search in C, where a test per token costs a pass in Python over the article. When a token holds
+    the separator, by that test per token."""
+    lower = columns(doc).lower
+    present = words & doc_words(doc)  # (every word of the doc is there)
+    if not present:
+        return []
+    joined = doc.user_data.get("kg_agreement_words")
+    if joined is None:
+        joined = _SEPARATOR + _SEPARATOR.join(lower) + _SEPARATOR
+        if joined.count(_SEPARATOR) != len(lower) + 1:
+            joined = ""  # a token holds the separator
+        doc.user_data["kg_agreement_words"] = joined
+    if not joined:
+        return [i for i, word in enumerate(lower) if word in words]
+    starts: list[int] = []  # where "<sep>word<sep>" starts: the separator before token i
+    for word in present:
+        if _SEPARATOR in word:
+            continue  # no token holds the separator: no token is this word
+        target = _SEPARATOR + word + _SEPARATOR
+        at = joined.find(target)
+        while at >= 0:
+            starts.append(at)
+            at = joined.find(target, at + 1)
+    starts.sort()
+    found, i, last = [], 0, 0
+    for at in starts:  # token i is preceded by i separators
+        i += joined.count(_SEPARATOR, last, at)
+        last = at
+        found.append(i)
+    return found
+
+
 # -- named agreements ---------------------------------------------------------------------------
 NAME_LABELS = {"LAW", "EVENT", "ORG", "WORK_OF_ART", "PRODUCT"}
 
@@ -193,8 +250,8 @@ def _named(ctx: DocContext, lex: dict[str, frozenset[str]]) -> dict[int, EntityR
             for span in ctx.spans.get(ent.key, []):
                 out[span.root.i] = ent
     lower = columns(ctx.doc).lower
-    for span in doc_ents(ctx.doc):
-        if span.label_ not in NAME_LABELS or lex["named_heads"].isdisjoint(lower[span.start:span.end]):
+    for span, label in zip(doc_ents(ctx.doc), ent_labels(ctx.doc)):
+        if label not in NAME_LABELS or lex["named_heads"].isdisjoint(lower[span.start:span.end]):
             continue  # no agreement word, so no agreement name
         words = [t for t in span if t.lower_ not in ("the", "a", "an")]
         if not words or not _agreement_name([t.text for t in words], lex):
@@ -214,8 +271,8 @@ def _named(ctx: DocContext, lex: dict[str, frozenset[str]]) -> dict[int, EntityR
 def _date_span(tok: Token) -> Span | None:
     if tok.ent_type_ != "DATE":
         return None
-    for ent in doc_ents(tok.doc):
-        if ent.start <= tok.i < ent.end and ent.label_ == "DATE":
+    for ent, label in zip(doc_ents(tok.doc), ent_labels(tok.doc)):
+        if ent.start <= tok.i < ent.end and label == "DATE":
             return ent
     return None
 
@@ -320,7 +377,7 @@ def extract_agreements(ctx: DocContext) -> None:
         head = roles["agreement"]
         if not _candidate(head, lex, named):
             continue
-        f = found.setdefault(head.i, _Found(head))
+        f = _found(found, head)
         party = roles.get("party")
         parties = party_referents(ctx, party, lex) if party is not None else []
         if name in BETWEEN_PATTERNS:
@@ -334,7 +391,7 @@ def extract_agreements(ctx: DocContext) -> None:
     for name, roles in run_dependency_patterns(ctx, PATTERN_FILE, "signing"):
         head = roles["agreement"]
         if _candidate(head, lex, named):
-            f = found.setdefault(head.i, _Found(head))
+            f = _found(found, head)
             if roles["verb"] not in f.signing_verbs:
                 f.signing_verbs.append(roles["verb"])
     disputes: dict[int, list[EntityRecord]] = {}
@@ -343,13 +400,14 @@ def extract_agreements(ctx: DocContext) -> None:
             sides = party_referents(ctx, roles["plaintiff"], lex) + party_referents(ctx, roles["defendant"], lex)
             _add(disputes.setdefault(ctx.sent_index(roles["verb"]), []), sides)
     for head_i in named:
-        found.setdefault(head_i, _Found(ctx.doc[head_i]))
+        if head_i not in found:
+            found[head_i] = _Found(ctx.doc[head_i])
     heads = lex["agreement_heads"]  # nouns no pattern matched may still carry parties in their modifiers
-    lower = columns(ctx.doc).lower
-    unnamed = [] if heads.isdisjoint(doc_words(ctx.doc)) else [i for i, word in enumerate(lower) if word in heads]
+    unnamed = _word_positions(ctx.doc, heads)
     for i in sorted({*named, *unnamed}):
         if _candidate(ctx.doc[i], lex, named):
-            found.setdefault(i, _Found(ctx.doc[i]))
+            if i not in found:
+                found[i] = _Found(ctx.doc[i])
 
     made: list[tuple[EntityRecord, int]] = []  # (agreement, token index of its latest mention)
     for head_i in sorted(found):
@@ -438,8 +496,7 @@ def _anaphors(ctx: DocContext, lex: dict[str, frozenset[str]], made: list[tuple[
     heads = lex["anaphor_heads"]
     if heads.isdisjoint(doc_words(ctx.doc)):  # no such word in the article
         return
-    lower = columns(ctx.doc).lower
-    for tok in (ctx.doc[i] for i, word in enumerate(lower) if word in heads):
+    for tok in (ctx.doc[i] for i in _word_positions(ctx.doc, heads)):
         if tok.pos_ != "NOUN" or tok.i in ctx.token_entity:
             continue
         dets = lex["demonstratives"] if tok.lower_ in lex["demonstrative_anaphors"] else lex["anaphor_determiners"]

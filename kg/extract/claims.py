@@ -43,8 +43,8 @@ from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
 from kg.errors import ConfigError
-from kg.extract.context import (PUNCT, SPACE, TITLE, UPPER, WORD, DocContext, columns, doc_ents, lex_flags, tag_column,
-                                tokens_text)
+from kg.extract.context import (PUNCT, SPACE, TITLE, UPPER, WORD, DocContext, columns, doc_ents, ent_labels, lex_flags,
+                                tag_column, tokens_text)
 from kg.extract.patterns import (PARSE_ATTRS, DependencyGroup, NeedsIndex, PatternNode, _doc_index, _parse_array,
                                  check_sentence_attrs, expand_patterns, one_token_node, read_pattern_file, sentence_doc,
                                  sentence_words, subtree, token_pattern_needs, tokens_passing)
@@ -269,6 +269,8 @@ class Claims:
 
     def flags(self, i: int) -> frozenset[str] | None:
         """The flags of token `i` as a reporting verb (None: not one)."""
+        if self.lemma[i] not in self.lex.verbs:  # (most words: no need to read the particles)
+            return None
         return self.lex.flags(self.lemma[i], (self.lower[c] for c in self.kids[i] if self.dep[c] == "prt"))
 
     def subtree(self, tok: Token | int) -> set[int]:
@@ -305,10 +307,14 @@ class Claims:
                 and not self.gaz.country(text) and i + 1 < len(self.doc) and ctx.entity_at(i + 1) is None
             found: EntityRecord | None = None
             for e in ctx.entities:  # the one entity so named (none when two are)
+                # (a word of the label is part of it: `text in label` first, a test in C, leaves most
+                # labels' words unread)
+                label = e.label
                 if e.mentions and (
-                        text == e.label or text in e.aliases or (e.type == "Person" and text == _words(e.label)[-1]) or
-                        (first_word and e.type == "Organization" and len(_words(e.label)) > 1 and
-                         _words(e.label)[0] == text)):
+                        text == label or text in e.aliases or text in label and (
+                            (e.type == "Person" and text == _words(label)[-1]) or
+                            (first_word and e.type == "Organization" and len(_words(label)) > 1 and
+                             _words(label)[0] == text))):
                     if found is not None:
                         found = None
                         break
@@ -320,25 +326,33 @@ class Claims:
     def cues(self) -> dict[int, str]:
         """Token index -> the cue pattern starting there (the first in the file when several do)."""
         one_token, longer = _cues()
-        found: dict[int, set[str]] = {}
+        order = {spec["name"]: k for k, spec in enumerate(lexicon().token_patterns.get("cues", []))}
+        found: dict[int, str] = {}  # (the pattern kept so far: the one first in the file)
         for name, node in one_token:
-            for i in tokens_passing(self.doc, node):
-                found.setdefault(i, set()).add(name)
+            passing = tokens_passing(self.doc, node)
+            rank = order[name] if passing else 0
+            for i in passing:
+                kept = found.get(i)
+                if kept is None or rank < order[kept]:
+                    found[i] = name
         if longer:
             for first, end, words in sentence_words(self.doc):  # matched within a sentence
                 if _cue_needs().active(words):
                     for match_id, start, _ in _cue_matcher(self.doc.vocab)(sentence_doc(self.doc, first, end)):
-                        found.setdefault(first + start, set()).add(self.doc.vocab.strings[match_id])
-        order = {spec["name"]: k for k, spec in enumerate(lexicon().token_patterns.get("cues", []))}
-        return {i: min(names, key=order.__getitem__) for i, names in found.items()}
+                        name = self.doc.vocab.strings[match_id]
+                        rank, kept = order[name], found.get(first + start)
+                        if kept is None or rank < order[kept]:
+                            found[first + start] = name
+        return found
 
     def run(self) -> None:
         """Match the cues and structures, build a draft per claim, resolve and write them."""
         structures: dict[int, list[tuple[str, dict[str, Token]]]] = {}
         for name, roles in _structures().matches(self.doc):
             structures.setdefault(roles["cue"].i, []).append((name, roles))
-        for key in structures:
-            structures[key].sort(key=lambda s: (s[0], sorted(t.i for t in s[1].values())))
+        for found in structures.values():
+            if len(found) > 1:  # (most cues have one)
+                found.sort(key=lambda s: (s[0], sorted(t.i for t in s[1].values())))
         cues = self.cues()
         drafts: list[Draft] = []
         for i in sorted(cues):
@@ -446,7 +460,9 @@ class Claims:
         content = {j for j in content if not lexf[j] & SPACE}
         if not _has_word(doc, content):
             return None
-        draft = Draft(cue, _cue_text(cue), content, agents=agents, quoted=quoted, topics=topics)
+        lower = self.lower  # the cue text: the verb and its particles ("point out")
+        cue_text = " ".join([lower[i]] + [lower[c] for c in self.kids[i] if dep[c] == "prt"])
+        draft = Draft(cue, cue_text, content, agents=agents, quoted=quoted, topics=topics)
         if "weak" in flags and not any(self.is_source(t) for t in draft.agents):
             return None
         if agents and all(self.lower[a.i] in FIRST_SECOND_PERSON for a in agents):
@@ -546,6 +562,8 @@ class Claims:
         """The content grown to whole quotations where it holds part of one (a quote split by sentences)."""
         out, extended = set(content), False
         quote_of = self.quote_of
+        if not quote_of:  # an article without quotations
+            return out, extended
         for q in {quote_of[i] for i in quote_of.keys() & content}:
             inner = set(q.inner())
             if not inner <= content:
@@ -802,6 +820,7 @@ class Claims:
         said"); the previous speaker when it is itself a pronoun; else the last person who is a subject,
         else the last person named. A name used as a modifier ("the Carter administration") does not count."""
         doc, ctx, dep, head = self.doc, self.ctx, self.dep, self.head
+        names, pos, lexf = ctx.token_entity, self.pos, self.lex_flags
         sents = ctx.sents
         here = ctx.sent_index(i)
         for index in range(here, max(-1, here - ANTECEDENT_WINDOW), -1):
@@ -822,6 +841,8 @@ class Claims:
             subject: EntityRecord | None = None
             last: EntityRecord | None = None
             for j in range(sent.start, end):
+                if j not in names and (pos[j] not in NOMINAL_POS or not lexf[j] & (TITLE | UPPER)):
+                    continue  # `entity` finds none (the test it starts with, without the call)
                 ent = self.entity(j)
                 if ent is None or ent.type != "Person" or self.inside_quote(j):
                     continue
@@ -841,7 +862,10 @@ class Claims:
         ctx = self.ctx
         first_sent = max(0, ctx.sent_index(i) - (window - 1))
         stop = ctx.sents[first_sent].start
+        names, pos, lexf = ctx.token_entity, self.pos, self.lex_flags
         for j in range(i - 1, stop - 1, -1):
+            if j not in names and (pos[j] not in NOMINAL_POS or not lexf[j] & (TITLE | UPPER)):
+                continue  # `entity` finds none (the test it starts with, without the call)
             if self.inside_quote(j):
                 continue
             ent = self.entity(j)
@@ -978,11 +1002,14 @@ class Claims:
                     text=text, claimant=claimant.key if claimant else None, about=[e.key for e in about],
                     sent=self.ctx.sent_index(d.cue), quantity=quantity, quantity_text=quantity_text, cue=d.cue_text))
             previous = claimants[0]  # "he"/"it"/"they" in the next report may refer to it
+        by_claimant: dict[str | None, list[ClaimRecord]] = {}  # (a record is compared with its claimant's)
         for r in records:
-            if any(o is not r and o.claimant == r.claimant and r.text in o.text and len(o.text) > len(r.text)
-                   for o in records):
+            by_claimant.setdefault(r.claimant, []).append(r)
+        named = {o.text for o in records if o.claimant is not None}
+        for r in records:
+            if any(o is not r and r.text in o.text and len(o.text) > len(r.text) for o in by_claimant[r.claimant]):
                 continue  # part of a longer claim of the same claimant
-            if r.claimant is None and any(o.claimant is not None and o.text == r.text for o in records):
+            if r.claimant is None and r.text in named:
                 continue  # the same claim with its source named
             self.ctx.claims.append(r)
 
@@ -1021,21 +1048,15 @@ def _has_word(doc: Doc, content: set[int]) -> bool:
     return any(flags[i] & WORD for i in content)
 
 
-def _cue_text(cue: Token) -> str:
-    doc, i = cue.doc, cue.i
-    lower, dep = columns(doc).lower, tag_column(doc, "dep")
-    return " ".join([lower[i]] + [lower[c] for c in _doc_index(doc).children[i] if dep[c] == "prt"])
-
-
 EDGE_DROP = {"that", ",", ";", ":", "-", "—", "–", ".", "•", "·", "▪", "*", "'", "‘", "’"}
 
 
-def _dangling(doc: Doc, i: int) -> bool:
-    """A conjunction, or a preposition whose object is not in the run ("... by" + a name outside it)."""
-    pos = tag_column(doc, "pos")[i]
-    if pos == "CCONJ":
+def _dangling(doc: Doc, i: int, pos: list[str]) -> bool:
+    """A conjunction, or a preposition whose object is not in the run ("... by" + a name outside it).
+    (`pos`: the doc's `tag_column` "pos", read once by the caller.)"""
+    if pos[i] == "CCONJ":
         return True
-    return pos == "ADP" and any(c > i for c in _doc_index(doc).children[i])
+    return pos[i] == "ADP" and any(c > i for c in _doc_index(doc).children[i])
 
 
 def _runs(order: list[int]) -> list[tuple[int, int]]:
@@ -1051,7 +1072,7 @@ def _runs(order: list[int]) -> list[tuple[int, int]]:
 
 def content_text(doc: Doc, content: set[int]) -> str:
     """The claim's words: each contiguous run of content tokens, edge punctuation trimmed, runs joined by " … "."""
-    cols, flags = columns(doc), lex_flags(doc)
+    cols, flags, pos = columns(doc), lex_flags(doc), tag_column(doc, "pos")
     text, lower = cols.text, cols.lower
     parts = []
     for lo, hi in _runs(sorted(content)):
@@ -1065,7 +1086,7 @@ def content_text(doc: Doc, content: set[int]) -> str:
                 lo += 1
                 if marks and marks[0] < lo:
                     del marks[0]
-            elif hi >= lo and (text[hi] in EDGE_DROP or flags[hi] & SPACE or _dangling(doc, hi) or
+            elif hi >= lo and (text[hi] in EDGE_DROP or flags[hi] & SPACE or _dangling(doc, hi, pos) or
                                (text[hi] in QUOTE_MARKS and len(marks) % 2 == 1)):
                 hi -= 1
                 if marks and marks[-1] > hi:
@@ -1094,7 +1115,7 @@ def _quantity_ents(doc: Doc) -> dict[int, tuple[Span, str]]:
     ents = doc.user_data.get("kg_claims_quantity_ents")
     if ents is None:
         ents = doc.user_data["kg_claims_quantity_ents"] = {
-            ent.start: (ent, label) for ent in doc_ents(doc) if (label := ent.label_) in QUANTITY_LABELS}
+            ent.start: (ent, label) for ent, label in zip(doc_ents(doc), ent_labels(doc)) if label in QUANTITY_LABELS}
     return ents
 
 
@@ -1104,9 +1125,12 @@ def find_quantity(doc: Doc, content: set[int]) -> tuple[str | None, str | None]:
     ents = _quantity_ents(doc)
     if not ents:
         return None, None
+    starts = ents.keys() & content  # the mentions starting inside the claim (order: sorted below)
+    if not starts:
+        return None, None
     lower = columns(doc).lower
     found: list[tuple[int, int, int, bool]] = []
-    for start in ents.keys() & content:  # the mentions starting inside the claim (order: sorted below)
+    for start in starts:
         ent, label = ents[start]
         end = ent.end  # the scale or percent word the NER left out ("10 mln", "25 pct")
         while end < len(lower) and end - ent.end < 2 and end in content and \

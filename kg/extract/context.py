@@ -136,6 +136,22 @@ def doc_ents(doc: Doc) -> tuple[Span, ...]:
     return ents
 
 
+_LABELS: dict[int, str] = {}  # label ID -> label (`Span.label_` looks it up in the StringStore each time)
+
+
+def ent_labels(doc: Doc) -> tuple[str, ...]:
+    """The labels of `doc_ents(doc)` (`Span.label_`), read once per article from the spans' label IDs."""
+    labels = doc.user_data.get("kg_ent_labels")
+    if labels is None:
+        ids, known = [span.label for span in doc_ents(doc)], _LABELS
+        if len(known) > 10_000:
+            known.clear()
+        for h in set(ids).difference(known):
+            known[h] = doc.vocab.strings[h]
+        labels = doc.user_data["kg_ent_labels"] = tuple(map(known.__getitem__, ids))
+    return labels
+
+
 @dataclass
 class DocContext:
     document: Document

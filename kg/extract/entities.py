@@ -31,14 +31,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import compress, count
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Iterator
 
-from spacy.attrs import LIKE_NUM, SENT_START
+import numpy
+from spacy.attrs import DEP, IS_LOWER, LIKE_NUM, POS, SENT_START, TAG
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.context import PUNCT, DocContext, columns, doc_ents, lex_flags, span_text, tokens_text
-from kg.extract.roles import role_spans, role_words, title_person_spans  # roles know the title lexicon
+from kg.extract.context import PUNCT, DocContext, columns, doc_ents, lex_flags, span_text, tag_column, tokens_text
+from kg.extract.patterns import PARSE_ATTRS, _doc_index, _parse_array
+from kg.extract.roles import role_bounds, role_words, title_person_spans  # roles know the title lexicon
 from kg.gazetteer import Gazetteer, gazetteer, norm
 
 NER_LABELS = {"PERSON", "GPE", "LOC", "ORG", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"}
@@ -52,8 +55,10 @@ HONORIFICS = {"sir", "dame", "lord", "lady", "mr", "mrs", "ms", "miss", "dr", "p
               "ms.", "dr.", "prof.", "rev.", "messrs", "mme", "m."}
 #: sort keys (a C call per item where a lambda runs Python code for each)
 _START, _SPAN_START = attrgetter("start"), attrgetter("span.start")
-#: the lexical flag bit of `Token.like_num`, as `lex_flags` gives it
-_LIKE_NUM = 1 << LIKE_NUM
+#: w[:1], as a C call for `map`
+_FIRST_LETTER = itemgetter(slice(0, 1))
+#: the lexical flag bits of `Token.like_num` and `Token.is_lower`, as `lex_flags` gives them
+_LIKE_NUM, _IS_LOWER = 1 << LIKE_NUM, 1 << IS_LOWER
 #: minimum population for a single-word city name to override the model's non-place label
 CITY_OVERRIDE_POP = 100_000
 
@@ -77,6 +82,32 @@ class WordColumns:
     @cached_property
     def is_punct(self) -> list[bool]:
         return [bool(f & PUNCT) for f in lex_flags(self.doc)]
+
+    @cached_property
+    def possessive_tags(self) -> frozenset[int]:
+        """The tokens tagged POS (`tag_ == "POS"`): `_split_points` asks of every word of every
+        entity, and a Token per word costs more than one pass over the doc's tag IDs. The IDs of
+        "POS" are its symbol and its hash (a StringStore keeps a string under its hash)."""
+        ids, strings = self.doc.to_array(TAG), self.doc.vocab.strings
+        wanted = [t for t in dict.fromkeys((strings["POS"], hash_string("POS")))
+                  if t in strings and strings[t] == "POS"]
+        if not wanted:
+            return frozenset()
+        mask = ids == wanted[0]
+        for t in wanted[1:]:
+            mask |= ids == t
+        return frozenset(numpy.flatnonzero(mask).tolist())
+
+    @cached_property
+    def parse(self) -> tuple[list[str], list[str], list[int], list[list[int] | tuple[()]]]:
+        """Each token's dep_, pos_, head (index) and children (indices, in text order), for the
+        tests of appositions without a Token per word: the same per-article columns the claim and
+        relation stages read (context.tag_column, patterns._doc_index), so made once either way."""
+        doc = self.doc
+        parse = _parse_array(doc)
+        index = _doc_index(doc)
+        return (tag_column(doc, "dep", parse[:, PARSE_ATTRS.index(DEP)]),
+                tag_column(doc, "pos", parse[:, PARSE_ATTRS.index(POS)]), index.head, index.children)
 
     @cached_property
     def is_sent_start(self) -> list[bool]:
@@ -161,7 +192,7 @@ def extract_entities(ctx: DocContext) -> None:
     for span in titled:
         candidates.append(Candidate(span, "Person", 3))
         taken.update(range(span.start, span.end))
-    in_titles = {i for r in role_spans(doc) for i in range(r.start, r.end)}
+    in_titles = {i for s, e in role_bounds(doc) for i in range(s, e)}
     for span in pieces:
         tokens = range(span.start, span.end)  # (the set methods test them in C)
         if not taken.isdisjoint(tokens):
@@ -190,12 +221,12 @@ def _split_points(span: Span, label: str, w: WordColumns, gaz: Gazetteer) -> lis
     """Where a span (`label`: its label_) holds two names, as (end of one, start of the next): at a
     possessive ("Lavrov's Visit"), at "of" after a company suffix ("Meyer Detective Agency Inc of
     National Park"), and after a country's possessive that lost its apostrophe ("Irans Ahvaz field")."""
-    doc = w.doc
     start, end, org = span.start, span.end, label == "ORG"
     cuts = []
+    pos_tagged = w.possessive_tags
     for i in range(start, end):
         text = w.text[i]
-        if text in POSSESSIVE or doc[i].tag_ == "POS":
+        if text in POSSESSIVE or i in pos_tagged:
             cuts.append((i, i + 1))
         elif (org and w.lower[i] == "of" and i > start
               and w.lower[i - 1].rstrip(".") in COMPANY_SUFFIXES and i + 1 < end
@@ -307,7 +338,10 @@ def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
                     or (e - s >= 2 and all(text[i].istitle() for i in range(s, e)))
                     or (n in after_country and text[s].istitle() and (e - s >= 2 or gaz.place(w.text_of(s, e))))):
                 continue  # but "Japans Ministry of International Trade" and "Irans Ahvaz" (a city) are names
-        out.append(Span(doc, s, e, label=label))
+        if s == span.start and e == span.end and label == span_label and span.kb_id == 0 and span.id == 0:
+            out.append(span)  # the NER span as it was: equal in every field to a new one, which costs three Tokens
+        else:
+            out.append(Span(doc, s, e, label=label))
     return out
 
 
@@ -621,7 +655,10 @@ def missed_place_names(doc, pieces: list[Span], gaz: Gazetteer) -> list[Span]:
     n = len(doc)
     out = list(pieces)
     after = 0  # where the last run read ended
-    for i in [i for i, w in enumerate(cols.text) if w[:1].isupper() and w[1:2].islower()]:
+    # the words that begin with a capital then a small letter: the capitals are found in C (few
+    # words have one), the second letter is read only for them
+    words = cols.text
+    for i in [i for i in compress(count(), map(str.isupper, map(_FIRST_LETTER, words))) if words[i][1:2].islower()]:
         if i < after or i in covered or i in ents:
             continue
         j = i + 1  # the capitalised run from i
@@ -799,22 +836,26 @@ def apposition_kind(span: Span, gaz: Gazetteer, root: Token | None = None) -> st
     """What an apposition (or the noun a name modifies: "its Conserv division") says the name is:
     "Magna, a Canadian automobile parts company" is an Organization, "Craiova, a city in Romania" a Place, "Kaja Kallas, the EU's foreign policy
     chief" a Person (job titles mark people). `root`: span.root, when the caller has it."""
-    root = span.root if root is None else root
-    nouns = [t for t in root.children if t.dep_ == "appos" and t.i >= span.end]
-    if root.dep_ == "appos" and root.head.i < span.start:
-        nouns.append(root.head)
-    head = root.head
-    if (root.dep_ == "compound" and head.i >= span.end and head.pos_ == "NOUN" and head.is_lower
-            and gaz.kinds.get(head.lemma_.lower()) == "Organization" and gaz.place(span.text) is None
-            and (span.label_ != "PERSON" or (span.start > 0 and span.doc[span.start - 1].lower_ in ("its", "their")))):
+    r = (span.root if root is None else root).i
+    doc = span.doc
+    w = word_columns(doc)
+    dep, pos, head, kids = w.parse
+    lemma = columns(doc).lemma  # (lemma_ in lower case)
+    s, e = span.start, span.end
+    nouns = [c for c in kids[r] if dep[c] == "appos" and c >= e]
+    h = head[r]
+    if dep[r] == "appos" and h < s:
+        nouns.append(h)
+    if (dep[r] == "compound" and h >= e and pos[h] == "NOUN" and lex_flags(doc)[h] & _IS_LOWER
+            and gaz.kinds.get(lemma[h]) == "Organization" and gaz.place(span_text(span)) is None
+            and (span.label_ != "PERSON" or (s > 0 and w.lower[s - 1] in ("its", "their")))):
         return "Organization"  # "its Conserv division", "its Yale E. Key unit": the noun says what it is
     for noun in nouns:
-        if noun.pos_ != "NOUN":
+        if pos[noun] != "NOUN":
             continue
-        lemma = noun.lemma_.lower()
-        if lemma in gaz.kinds:
-            return gaz.kinds[lemma]
-        if noun.lower_ in role_words() and noun.lower_ not in gaz.org_heads:
+        if lemma[noun] in gaz.kinds:
+            return gaz.kinds[lemma[noun]]
+        if w.lower[noun] in role_words() and w.lower[noun] not in gaz.org_heads:
             return "Person"
     return None
 
@@ -925,7 +966,7 @@ def _lowercase_words(doc) -> set[str]:
     words = doc.user_data.get("kg_lower")
     if words is None:
         cols = columns(doc)
-        words = doc.user_data["kg_lower"] = {w for w, keep in zip(cols.text, cols.lower_alpha) if keep}
+        words = doc.user_data["kg_lower"] = set(compress(cols.text, cols.lower_alpha))
     return words
 
 
@@ -937,10 +978,10 @@ def _name_like(span: Span) -> bool:
     first = s
     if e - s > 3 and w.text[s + 1] == "-" and not w.whitespace[s] and w.text[s].islower():
         first = s + 2  # "sub-Saharan Africa"
-    if not w.text[first][:1].isupper() or any(map(str.isdigit, w.text_of(s, e))):  # (only words hold digits)
+    if not w.text[first][:1].isupper() or any(map(str.isdigit, "".join(w.text[s:e]))):  # (the text between words is spaces)
         return False
     flags = lex_flags(span.doc)  # Token.like_num is the lexeme's LIKE_NUM flag
-    return not all(flags[i] & _LIKE_NUM for i in range(s, e))  # "Five" is a number, "First Boston Corp" a name
+    return not all(map(_LIKE_NUM.__and__, flags[s:e]))  # "Five" is a number, "First Boston Corp" a name
 
 
 CALENDAR_WORDS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -1062,6 +1103,8 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
             stem = toks[:-1] + (toks[-1][:-1],)
             if in_persons.holding(stem):
                 toks = stem
+        if toks and toks[0] not in in_persons.by_word:
+            continue  # no person's name holds the first word (`_best_full_name` would find none)
         best = _best_full_name(c, toks, in_persons, cands)
         if best is not None:
             alias_of[id(c)] = best
@@ -1107,10 +1150,13 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
     order = sorted(groups, key=lambda k: min(c.span.start for c in groups[k]))
     for key in order:
         members = groups[key]
-        votes: Counter[str] = Counter()
-        for c in members:
-            votes[c.type] += c.weight
-        type_ = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        if len(members) == 1:  # (most names are mentioned once: their one vote decides)
+            type_ = members[0].type
+        else:
+            votes: dict[str, int] = {}
+            for c in members:
+                votes[c.type] = votes.get(c.type, 0) + c.weight
+            type_ = min(votes.items(), key=_vote_order)[0]  # (the types differ: no ties)
         label, code = canonical(members, type_, gaz)
         ent = ctx.add_entity(type_, label, code=code)
         for c in members:
@@ -1359,6 +1405,16 @@ def _is_subsequence(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
     return any(full[i:i + n] == short for i in range(len(full) - n + 1))
 
 
+def _vote_order(kv: tuple[str, int]) -> tuple[int, str]:
+    """Most votes first, then the type's name."""
+    return -kv[1], kv[0]
+
+
+def _form_order(kv: tuple[str, int]) -> tuple[int, int, str]:
+    """The longest form (in words) first, then the most frequent, then the first in sort order."""
+    return -len(kv[0].split()), -kv[1], kv[0]
+
+
 def canonical(members: list[Candidate], type_: str, gaz: Gazetteer) -> tuple[str, str | None]:
     """The entity's label: a country's gazetteer name, else the longest (then most frequent) form."""
     if type_ == "Country":
@@ -1369,9 +1425,15 @@ def canonical(members: list[Candidate], type_: str, gaz: Gazetteer) -> tuple[str
     if full:
         code = next((c.code for c in members if c.code and c.type == type_), None)
         return full, code  # "Colo." is labelled Colorado (and keeps "Colo." as an alias)
-    forms = Counter(c.text for c in members if c.type == type_) or Counter(c.text for c in members)
-    label = sorted(forms.items(), key=lambda kv: (-len(kv[0].split()), -kv[1], kv[0]))[0][0]
-    code = next((c.code for c in members if c.code and c.type == type_), None)
+    typed = [c for c in members if c.type == type_] or members
+    if len(typed) == 1:
+        label = typed[0].text
+    else:
+        forms: dict[str, int] = {}
+        for c in typed:
+            forms[c.text] = forms.get(c.text, 0) + 1
+        label = min(forms.items(), key=_form_order)[0]  # (the forms differ: no ties)
+    code = next((c.code for c in typed if c.code), None) if typed is not members else None
     return label, code
 
 

@@ -10,6 +10,7 @@ Forms read (the title lexicon is data: kg/data/gazetteers/roles.txt):
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokenizer import Tokenizer
@@ -17,7 +18,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, filter_spans
 from spacy.vocab import Vocab
 
-from kg.extract.context import DocContext, doc_ents
+from kg.extract.context import DocContext, doc_ents, span_text
 from kg.gazetteer import Gazetteer, gazetteer
 from kg.records import EntityRecord
 
@@ -58,26 +59,41 @@ def _matcher(vocab: Vocab) -> PhraseMatcher:
 def role_spans(doc: Doc) -> list[Span]:
     """Longest non-overlapping title matches, with their noun modifiers ("currency strategist",
     "senior vice president", "bank chief")."""
+    return [doc[s:e] for s, e in role_bounds(doc)]
+
+
+def role_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) of each of `role_spans`, in order: the matches are filtered and extended as
+    token positions (a Span costs three Token objects), and callers that only need the positions
+    make no Spans."""
     cached = doc.user_data.get("kg_roles")
     if cached is None:  # entities, roles and the heading splitter all ask: match once per doc
-        found = [doc[s:e] for _, s, e in _matcher(doc.vocab)(doc)]
-        cached = [(r.start, r.end) for r in (_with_modifiers(span) for span in sorted(filter_spans(found), key=lambda s: s.start))]
+        # spaCy's filter_spans reads only .start and .end: it filters positions as well as Spans
+        kept = filter_spans([_Bounds(s, e) for _, s, e in _matcher(doc.vocab)(doc)])
+        cached = [(_with_modifiers(doc, b.start, b.end), b.end) for b in kept]
         if doc.has_annotation("DEP"):  # before the parse, modifiers are not known yet: don't keep
             doc.user_data["kg_roles"] = cached
-    return [doc[s:e] for s, e in cached]
+    return cached
 
 
-def _with_modifiers(role: Span) -> Span:
-    doc = role.doc
+class _Bounds(NamedTuple):
+    """A match's token positions, for `filter_spans`."""
+
+    start: int
+    end: int
+
+
+def _with_modifiers(doc: Doc, role_start: int, role_end: int) -> int:
+    """Where the title doc[role_start:role_end] begins with its noun modifiers."""
     gaz = gazetteer()
-    start = role.start
+    start = role_start
     while start > 0:
         tok = doc[start - 1]
         in_name = tok.ent_type_ and not (tok.lower_ in role_words() and tok.ent_iob_ == "I")
         if (in_name or tok.is_punct or tok.lower_ in SKIP_BEFORE_TITLE or gaz.demonym(tok.text)
                 or "\n" in tok.whitespace_):
             break
-        if not (role.start <= tok.head.i < role.end or start <= tok.head.i < role.end):
+        if not (role_start <= tok.head.i < role_end or start <= tok.head.i < role_end):
             break
         if tok.dep_ not in ("compound", "amod", "nmod"):
             break
@@ -87,7 +103,7 @@ def _with_modifiers(role: Span) -> Span:
             start -= 1
         else:
             break
-    return doc[start:role.end]
+    return start
 
 
 def _is_name_token(tok, gaz: Gazetteer) -> bool:
@@ -124,10 +140,8 @@ def _name_after(doc: Doc, role: Span, gaz: Gazetteer) -> Span | None:
         tok = doc[i]  # (one Token object for the tests below)
         if not _is_name_token(tok, gaz):
             # particles inside a name: "Cor van der Klugt", "Jacques de Larosiere"
-            from kg.extract.entities import NAME_PARTICLES
-
             j = i
-            while j < len(doc) and doc[j].lower_ in NAME_PARTICLES and doc[j].is_lower and j - i < 2:
+            while j < len(doc) and doc[j].lower_ in _entity_words().particles and doc[j].is_lower and j - i < 2:
                 j += 1
             if i > start and j > i and j < len(doc) and doc[j].is_title and _is_name_token(doc[j], gaz):
                 i = j
@@ -144,16 +158,16 @@ def _name_after(doc: Doc, role: Span, gaz: Gazetteer) -> Span | None:
     if i == start:
         return None
     span = doc[start:i]
-    if span[0].text in ("-", "‐") or gaz.country(span.text) or gaz.demonym(span.text):
+    words = list(span)  # (each Token made once for the tests below)
+    text = span_text(span)
+    if words[0].text in ("-", "‐") or gaz.country(text) or gaz.demonym(text):
         return None
-    if span[0].ent_type_ == "ORG" and span[0].ent_iob_ == "I":  # inside an organisation's name
+    if words[0].ent_type_ == "ORG" and words[0].ent_iob_ == "I":  # inside an organisation's name
         return None
-    if not any(t.pos_ == "PROPN" for t in span):
+    if not any(t.pos_ == "PROPN" for t in words):
         return None
-    from kg.extract.entities import COMPANY_SUFFIXES
-
-    last = span[-1].lower_.rstrip(".")
-    if len(span) > 1 and (last in COMPANY_SUFFIXES or last in gaz.org_heads):
+    last = words[-1].lower_.rstrip(".")
+    if len(words) > 1 and (last in _entity_words().company_suffixes or last in gaz.org_heads):
         return None  # "lead manager Hambros Bank Ltd": a company after a title
     ent_end = _organization_ends(doc).get(span.start)
     if ent_end is not None and ent_end > span.end:
@@ -188,17 +202,38 @@ def _after_of_phrase(doc: Doc, i: int) -> int:
     return i
 
 
+class _EntityWords(NamedTuple):
+    particles: set[str]
+    company_suffixes: set[str]
+    honorifics: set[str]
+
+
+@lru_cache(maxsize=1)
+def _entity_words() -> _EntityWords:
+    """Word lists of kg.extract.entities, which imports this module: read once, on first use (an
+    import statement in the functions that test names ran for every title)."""
+    from kg.extract.entities import COMPANY_SUFFIXES, HONORIFICS, NAME_PARTICLES
+
+    return _EntityWords(NAME_PARTICLES, COMPANY_SUFFIXES, HONORIFICS)
+
+
 @lru_cache(maxsize=1)
 def role_words() -> frozenset[str]:
     return frozenset(w for title in gazetteer().roles for w in title.split())
 
 
 def _role_inside_org(role: Span) -> bool:
-    """'General' in "General Motors" is part of a company name, not a title."""
-    return any(t.ent_type_ in ("ORG", "FAC", "PRODUCT", "WORK_OF_ART", "LAW") and t.ent_iob_ == "B" and
-               t.ent_type_ for t in role[:1]) and role[0].ent_type_ != "PERSON" and \
-        role.end < len(role.doc) and role.doc[role.end].ent_type_ == role[0].ent_type_ and \
-        role.doc[role.end].ent_iob_ == "I"
+    """'General' in "General Motors" is part of a company name, not a title (the title's first
+    token begins an entity of that kind that goes on after the title)."""
+    doc, start, end = role.doc, role.start, role.end
+    if start >= end:
+        return False
+    first = doc[start]
+    kind = first.ent_type_
+    if kind not in ("ORG", "FAC", "PRODUCT", "WORK_OF_ART", "LAW") or first.ent_iob_ != "B" or end >= len(doc):
+        return False
+    after = doc[end]
+    return after.ent_type_ == kind and after.ent_iob_ == "I"
 
 
 def title_person_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
@@ -209,16 +244,14 @@ def title_person_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
             continue
         name = name_after(doc, role, gaz)
         if name is not None:
-            from kg.extract.entities import HONORIFICS
-
-            while len(name) > 1 and name[0].lower_ in HONORIFICS:
+            while len(name) > 1 and name[0].lower_ in _entity_words().honorifics:
                 name = name[1:]
             out.append(name)
     return out
 
 
 def _title_text(role: Span) -> str:
-    return role.text
+    return span_text(role)
 
 
 def _affiliation_before(ctx: DocContext, role: Span) -> EntityRecord | None:
