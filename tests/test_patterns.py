@@ -203,3 +203,52 @@ def test_possible_places_are_never_fewer_than_the_active_ones():
                 assert possible >> n & 1
             elif unique and not index.always:
                 assert not possible >> n & 1
+
+
+def test_token_pattern_runs_never_rule_out_a_match():
+    """run_token_patterns skips a pattern in a sentence when elements that must match adjacent
+    tokens cannot (`pattern_runs`, `_run_fits`): on random patterns and sentences, it never skips
+    one that spaCy's Matcher matches there, and it does skip some."""
+    import random
+
+    import spacy
+    from spacy.matcher import Matcher
+    from spacy.tokens import Doc
+
+    from kg.extract.patterns import needed_words
+    from kg.extract.relations import _run_fits, pattern_runs
+
+    rng = random.Random(11)
+    vocab = spacy.blank("en").vocab
+    words = [f"w{k}" for k in range(5)]
+
+    def element() -> dict:
+        kind = rng.random()
+        attrs: dict = ({"LOWER": rng.choice(words)} if kind < 0.4 else
+                       {"LOWER": {"IN": rng.sample(words, rng.randint(1, 3))}} if kind < 0.7 else
+                       {"LEMMA": rng.choice(words)} if kind < 0.85 else {})
+        op = rng.choice(["1", "1", "+", "+", "?", "*", "!"])
+        return attrs if op == "1" else {**attrs, "OP": op}
+
+    matched = skipped = 0
+    for _ in range(3000):
+        pattern = [element() for _ in range(rng.randint(1, 5))]
+        text = [rng.choice(words) for _ in range(rng.randint(1, 9))]
+        doc = Doc(vocab, words=text, lemmas=[rng.choice(words) for _ in text])
+        matcher = Matcher(vocab)
+        try:
+            matcher.add("P", [pattern])
+        except ValueError:
+            continue  # a pattern spaCy refuses
+        needed = {w for e in pattern for ws in needed_words([e]) for w in ws}
+        at: dict[str, int] = {}
+        for k, token in enumerate(doc):
+            for word in (token.lower_, token.lemma_.lower()):
+                if word in needed:
+                    at[word] = at.get(word, 0) | 1 << k
+        fits = all(_run_fits(run, len(doc), at, {}) for run in pattern_runs(pattern))
+        if matcher(doc):
+            matched += 1
+            assert fits, (pattern, text, [t.lemma_ for t in doc])
+        skipped += not fits
+    assert matched > 200 and skipped > 100

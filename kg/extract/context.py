@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy
-from spacy.attrs import DEP, ENT_TYPE, IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, IS_TITLE, IS_UPPER, LEMMA, LENGTH, LIKE_NUM, POS, SPACY, TAG
+from spacy.attrs import DEP, ENT_TYPE, IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, IS_TITLE, IS_UPPER, LEMMA, LIKE_NUM, ORTH, POS, SPACY, TAG
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
@@ -38,23 +38,33 @@ class Columns(NamedTuple):
         return text[self.idx[start]:self.idx[end - 1] + len(self.text[end - 1])]
 
 
-_LEMMAS: dict[int, str] = {}  # lemma hash -> lemma in lower case (the StringStore lookup is slow)
+#: string ID -> (the string, in lower case, whether all letters and all lower case), for the words
+#: and lemmas of the articles (the StringStore lookup and the string methods cost more than a lookup)
+_STRINGS: dict[int, tuple[str, str, bool]] = {}
 
 
 def columns(doc: Doc) -> Columns:
     cols = doc.user_data.get("kg_columns")
     if cols is None:
-        strings, text, lemmas = doc.vocab.strings, doc_text(doc), _LEMMAS
-        idx, length, lemma, space = doc.to_array([IDX, LENGTH, LEMMA, SPACY]).T.tolist()
-        words = [text[i:i + n] for i, n in zip(idx, length)]
-        if len(lemmas) > 500_000:
-            lemmas.clear()
-        for h in set(lemma).difference(lemmas):
-            lemmas[h] = strings[h].lower()
-        low = list(map(lemmas.__getitem__, lemma))
+        array = doc.to_array([IDX, SPACY, ORTH, LEMMA])
+        n = len(array)
+        if not n:
+            cols = doc.user_data["kg_columns"] = Columns([], [], [], [], [], [])
+            return cols
+        # each distinct word and lemma is looked up once, and its strings are spread over the tokens
+        # by numpy (a list of its `_STRINGS` entries made per token costs several times more)
+        keys, where = numpy.unique(array[:, 2:].T.ravel(), return_inverse=True)
+        keys, known, strings = keys.tolist(), _STRINGS, doc.vocab.strings
+        if len(known) > 500_000:
+            known.clear()
+        for h in set(keys).difference(known):
+            word = strings[h]
+            known[h] = (word, word.lower(), word.islower() and word.isalpha())
+        text, lower, lower_alpha = (numpy.array(column, dtype=object) for column in zip(*map(known.__getitem__, keys)))
+        words = where[:n]  # then the lemmas'
         cols = doc.user_data["kg_columns"] = Columns(
-            words, list(map(str.lower, words)), low, list(map(bool, space)),
-            [w.islower() and w.isalpha() for w in words], idx)
+            text[words].tolist(), lower[words].tolist(), lower[where[n:]].tolist(), array[:, 1].astype(bool).tolist(),
+            lower_alpha[words].tolist(), array[:, 0].tolist())
     return cols
 
 

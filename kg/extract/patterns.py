@@ -280,6 +280,7 @@ class _DocIndex:
         offsets = parse[:, PARSE_ATTRS.index(HEAD)].astype("int64")
         self.head: list[int] = (numpy.arange(len(offsets)) + offsets).tolist()
         self.columns: dict[str, numpy.ndarray] = {}
+        self.lists: dict[str, list[int]] = {}
         self.positions: dict[str, tuple[int, numpy.ndarray]] = {}  # attribute -> (version, positions)
         self.masks: dict[tuple[str, frozenset[int]], numpy.ndarray] = {}  # by test
         self.by_node: dict[tuple[tuple[str, frozenset[int]], ...], list[int]] = {}  # by node tests
@@ -315,15 +316,28 @@ class _DocIndex:
         table = tables.table(values)
         version, positions = self.positions.get(attr, (-1, None))
         if version != tables.version:
-            column = self.columns.get(attr)
-            if column is None:
-                code = _FAST_ATTRS[attr]
-                column = self.columns[attr] = _parse_array(self.doc)[:, PARSE_ATTRS.index(code)] \
-                    if code in PARSE_ATTRS else self.doc.to_array(code)
-            positions = tables.positions(column)
+            positions = tables.positions(self.column(attr))
             self.positions[attr] = (tables.version, positions)
         mask = self.masks[attr, values] = table[positions]
         return mask
+
+    def values(self, attr: str) -> list[int]:
+        """Each token's `attr` (a string ID), as a list: the tree matcher tests the few children of
+        a partial match by looking them up, where a node's candidates over the whole article cost
+        numpy calls and a pass over them."""
+        found = self.lists.get(attr)
+        if found is None:
+            found = self.lists[attr] = self.column(attr).tolist()
+        return found
+
+    def column(self, attr: str) -> numpy.ndarray:
+        """Each token's `attr` (string IDs), read once per article."""
+        column = self.columns.get(attr)
+        if column is None:
+            code = _FAST_ATTRS[attr]
+            column = self.columns[attr] = _parse_array(self.doc)[:, PARSE_ATTRS.index(code)] \
+                if code in PARSE_ATTRS else self.doc.to_array(code)
+        return column
 
     def ordered(self, node: PatternNode) -> list[int]:
         """The tokens that pass all of a node's tests, in text order."""
@@ -488,6 +502,21 @@ def _tree_matches(index: _DocIndex, nodes: tuple[PatternNode, ...]) -> list[tupl
             head, cands = index.head, index.candidates(node)
             partial = [found + (up,) for found in partial
                        for up in (head[found[left]],) if up != found[left] and up in cands]
+        elif node.op == ">":
+            children = index.children
+            tests = [(index.values(attr), values) for attr, values in node.tests]
+            if not tests:
+                partial = [found + (tok,) for found in partial for tok in children[found[left]]]
+            elif len(tests) == 1:
+                (column, values), = tests
+                partial = [found + (tok,) for found in partial for tok in children[found[left]] if column[tok] in values]
+            elif len(tests) == 2:
+                (column, values), (column2, values2) = tests
+                partial = [found + (tok,) for found in partial for tok in children[found[left]]
+                           if column[tok] in values and column2[tok] in values2]
+            else:
+                partial = [found + (tok,) for found in partial for tok in children[found[left]]
+                           if all(column[tok] in values for column, values in tests)]
         else:
             related = index.related(node)
             partial = [found + (tok,) for found in partial for tok in related.get(found[left], ())]

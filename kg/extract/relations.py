@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from functools import lru_cache
-from itertools import combinations
+from itertools import chain, combinations
 from typing import Iterator
 
 import numpy
@@ -31,8 +31,8 @@ from spacy.vocab import Vocab
 from kg.errors import ConfigError
 from kg.extract.context import DocContext, columns
 from kg.extract.patterns import (SENTENCE_ATTRS, DependencyGroup, NeedsIndex, _doc_index, check_sentence_attrs,
-                                 doc_words, expand_patterns, read_pattern_file, sentence_doc, token_markers,
-                                 token_pattern_needs)
+                                 doc_words, expand_patterns, needed_words, read_pattern_file, sentence_doc,
+                                 token_markers, token_pattern_needs)
 from kg.gazetteer import gazetteer
 from kg.records import EntityRecord
 
@@ -70,6 +70,62 @@ def _token_needs(name: str, group: str) -> NeedsIndex:
         check_sentence_attrs(f"kg/data/patterns/{name}: token pattern {spec['name']!r}", spec["pattern"],
                              also=frozenset({"_"}))
     return NeedsIndex((spec["name"], token_pattern_needs(spec)) for spec in specs)
+
+
+#: a run of token-pattern elements that match consecutive tokens: its length, and for each element
+#: with needed words (`needed_words`) its offset in the run and those words
+Run = tuple[int, tuple[tuple[int, tuple[frozenset[str], ...]], ...]]
+
+
+@lru_cache(maxsize=None)
+def _token_runs(name: str, group: str) -> dict[str, tuple[tuple[Run, ...], ...]]:
+    """For each token pattern of a group (by name: each pattern of that name), its runs of required
+    elements that match consecutive tokens. Two elements that each match one token ("OP" "1") or
+    more ("+"), one right after the other in the pattern, match tokens right after each other
+    (those of a "+" are all alike: its first token continues the run before it, its last one starts
+    the next run); any other element ends a run. Left out: runs that ask no more than that their
+    words be in the sentence (one element, needing one word set), as `NeedsIndex.active` does."""
+    out: dict[str, list[tuple[Run, ...]]] = {}
+    for spec in load_patterns(name)["token_patterns"].get(group, []):
+        out.setdefault(spec["name"], []).append(pattern_runs(spec["pattern"]))
+    return {pattern: tuple(shapes) for pattern, shapes in out.items()}
+
+
+def pattern_runs(pattern: list[dict]) -> tuple[Run, ...]:
+    """The runs of one Matcher pattern (`_token_runs`), each distinct run once."""
+    runs: list[list[tuple[frozenset[str], ...]]] = [[]]
+    for element in pattern:
+        op = element.get("OP", "1")
+        if op in ("1", "+"):
+            runs[-1].append(needed_words([element]))
+            if op == "+":
+                runs.append([runs[-1][-1]])
+        else:
+            runs.append([])
+    return tuple(dict.fromkeys(
+        (len(run), tuple((k, needs) for k, needs in enumerate(run) if needs)) for run in runs
+        if len(run) > 1 and any(run) or len(run) == 1 and len(run[0]) > 1))
+
+
+def _run_fits(run: Run, size: int, at: dict[str, int], masks: dict[frozenset[str], int]) -> bool:
+    """Whether a run's elements can lie on consecutive tokens of a sentence of `size` tokens, each
+    token with a word of each of its element's needed word sets. `at`: the tokens (bits) each
+    needed word, lemma or marker of the sentence is at; `masks`: the same by word set, as found."""
+    length, tests = run
+    fits = (1 << (size - length + 1)) - 1 if size >= length else 0  # where the run may start
+    for k, needs in tests:
+        for words in needs:
+            mask = masks.get(words)
+            if mask is None:
+                mask = 0
+                for word in at:
+                    if word in words:
+                        mask |= at[word]
+                masks[words] = mask
+            fits &= mask >> k
+        if not fits:
+            return False
+    return True
 
 
 #: kg's token extensions, as the built-in attributes they are copied to for the Matcher
@@ -216,9 +272,12 @@ def run_token_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple
     starts = [start for start, _ in bounds]
     marks: dict[int, tuple[str, str, bool]] = {}
     present: dict[int, set[tuple[str, bool]]] = {}  # sentence -> the (kg type, country) of its tokens
+    marked: dict[int, list[int]] = {}  # sentence -> its tokens in `marks`
     for i, key, kg_type, country in _token_annotations(ctx):
         marks[i] = (key, kg_type, country)
-        present.setdefault(bisect_right(starts, i) - 1, set()).add((kg_type, country))
+        n = bisect_right(starts, i) - 1
+        present.setdefault(n, set()).add((kg_type, country))
+        marked.setdefault(n, []).append(i)
     markers = {n: frozenset(m for pair in found for m in _pair_markers(*pair)) for n, found in present.items()}
     # where each needed word or marker occurs (bit n: sentence n); a word of the doc is taken to
     # occur in every sentence, which only widens the candidates
@@ -231,13 +290,28 @@ def run_token_patterns(ctx: DocContext, name: str, group: str) -> Iterator[tuple
         return
     cols = columns(doc)
     lower, lemma = cols.lower, cols.lemma
+    runs = _token_runs(name, group)
     no_markers: frozenset[str] = frozenset()
     for n, (start, end) in enumerate(bounds):
         if not candidates >> n & 1:
             continue
         # `active` reads only the sentence's words that some pattern needs
-        active = possible.active(possible.words.intersection(lower[start:end] + lemma[start:end]),
-                                 markers.get(n, no_markers))
+        here = possible.words.intersection(lower[start:end] + lemma[start:end])
+        active = possible.active(here, markers.get(n, no_markers))
+        if not active:
+            continue
+        # and whose needed words also stand where the pattern puts them, next to each other (most
+        # sentences with a place and a comma have no "Place , Place"): each word's tokens, as bits
+        at: dict[str, int] = {}
+        for k, word in chain(enumerate(lower[start:end]), enumerate(lemma[start:end])):
+            if word in here:
+                at[word] = at.get(word, 0) | 1 << k
+        for i in marked.get(n, ()):
+            for marker in _pair_markers(*marks[i][1:]):
+                at[marker] = at.get(marker, 0) | 1 << i - start
+        masks: dict[frozenset[str], int] = {}
+        active = frozenset(pattern for pattern in active if any(
+            all(_run_fits(run, end - start, at, masks) for run in shape) for shape in runs[pattern]))
         if not active:
             continue
         matcher, specs = _token_matcher(doc.vocab, name, group, active)
