@@ -9,7 +9,6 @@ source ("the data suggest"), scare quotes, and a report nested inside someone el
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 

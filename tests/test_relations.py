@@ -6,7 +6,6 @@ defect.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
