@@ -41,10 +41,33 @@ class Engine(Protocol):
 _prepared: set[str] = set()
 
 
+#: glibc's mallopt parameters (malloc.h) and the values an extracting process sets
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_KEEP_FREED = 128 << 20  # bytes of freed heap kept for the next batch before any is returned
+_MMAP_FROM = 32 << 20  # only blocks this large get their own mapping
+
+
+def keep_freed_memory() -> bool:
+    """Let glibc's malloc keep freed memory for the next batch instead of handing it back to the
+    system. Each batch's parse allocates and frees the same large arrays; in an extracting
+    process (whose extraction allocates in between) malloc kept returning that memory and
+    faulting it in again: 4 times the page faults of a bare `nlp.pipe` and 3 ms of system time
+    per article, about 3 % of the parse. False where the C library is not glibc (no change)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)) and bool(mallopt(_M_TRIM_THRESHOLD, _KEEP_FREED))
+
+
 def prepare_process(model: str) -> None:
     """Load what extraction needs in this process (the model, the gazetteer), once."""
     if model in _prepared:
         return
+    keep_freed_memory()
     from kg.gazetteer import gazetteer
     from kg.nlp import load_pipeline
 
