@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.context import DocContext, columns, doc_ents, ent_labels
+from kg.extract.context import DocContext, columns, doc_ents, ent_labels, indices_in
 from kg.extract.dates import resolve_date
 from kg.extract.patterns import doc_words
 from kg.extract.relations import (SUBJECT_DEPS, agents, conjuncts, governing_verb, lexicon, occurred,
@@ -189,43 +189,12 @@ def _sentence_subject(ctx: DocContext, head: Token, exclude: list[EntityRecord])
 
 
 # -- words ----------------------------------------------------------------------------------------
-#: what separates the words of the text `_word_positions` searches (no word holds it, or it scans)
-_SEPARATOR = "\x00"
-
-
 def _word_positions(doc: Doc, words: frozenset[str]) -> list[int]:
-    """The indices of the tokens whose lower-case text is one of `words`, in text order: found with
-    `str.find` in the article's lower-case words joined by `_SEPARATOR` (made once per article), a
-    search in C, where a test per token costs a pass in Python over the article. When a token holds
-    the separator, by that test per token."""
-    lower = columns(doc).lower
-    present = words & doc_words(doc)  # (every word of the doc is there)
-    if not present:
+    """The indices of the tokens whose lower-case text is one of `words`, in text order. Most
+    articles hold none of them, which the set of the article's words tells at once."""
+    if words.isdisjoint(doc_words(doc)):
         return []
-    joined = doc.user_data.get("kg_agreement_words")
-    if joined is None:
-        joined = _SEPARATOR + _SEPARATOR.join(lower) + _SEPARATOR
-        if joined.count(_SEPARATOR) != len(lower) + 1:
-            joined = ""  # a token holds the separator
-        doc.user_data["kg_agreement_words"] = joined
-    if not joined:
-        return [i for i, word in enumerate(lower) if word in words]
-    starts: list[int] = []  # where "<sep>word<sep>" starts: the separator before token i
-    for word in present:
-        if _SEPARATOR in word:
-            continue  # no token holds the separator: no token is this word
-        target = _SEPARATOR + word + _SEPARATOR
-        at = joined.find(target)
-        while at >= 0:
-            starts.append(at)
-            at = joined.find(target, at + 1)
-    starts.sort()
-    found, i, last = [], 0, 0
-    for at in starts:  # token i is preceded by i separators
-        i += joined.count(_SEPARATOR, last, at)
-        last = at
-        found.append(i)
-    return found
+    return list(indices_in(columns(doc).lower, words))
 
 
 # -- named agreements ---------------------------------------------------------------------------

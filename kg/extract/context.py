@@ -7,7 +7,9 @@ claimant, an agreement). `to_record()` freezes it into the plain `ArticleRecord`
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import compress, count
 from typing import NamedTuple
 
 import numpy
@@ -66,6 +68,13 @@ def columns(doc: Doc) -> Columns:
             text[words].tolist(), lower[words].tolist(), lower[where[n:]].tolist(), array[:, 1].astype(bool).tolist(),
             lower_alpha[words].tolist(), array[:, 0].tolist())
     return cols
+
+
+def indices_in(words: Iterable[str], wanted: set[str] | frozenset[str]) -> Iterator[int]:
+    """The indices of the words in `wanted`, in order (say, of `columns(doc).lower`): the scan of a
+    whole article's words runs in C (a comprehension runs Python code for every word, and few words
+    are wanted)."""
+    return compress(count(), map(wanted.__contains__, words))
 
 
 def tokens_text(doc: Doc, start: int, end: int) -> str:

@@ -32,14 +32,14 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import compress, count
 from operator import attrgetter, itemgetter
-from typing import Iterator
 
 import numpy
 from spacy.attrs import DEP, IS_LOWER, LIKE_NUM, POS, SENT_START, TAG
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.context import PUNCT, DocContext, columns, doc_ents, lex_flags, span_text, tag_column, tokens_text
+from kg.extract.context import (PUNCT, DocContext, columns, doc_ents, indices_in, lex_flags, span_text, tag_column,
+                                tokens_text)
 from kg.extract.patterns import PARSE_ATTRS, _doc_index, _parse_array
 from kg.extract.roles import role_bounds, role_words, title_person_spans  # roles know the title lexicon
 from kg.gazetteer import Gazetteer, gazetteer, norm
@@ -116,12 +116,6 @@ class WordColumns:
     def text_of(self, start: int, end: int) -> str:
         """`doc[start:end].text`, without making the Span and its Tokens."""
         return tokens_text(self.doc, start, end)
-
-
-def _indices_in(words: list[str], wanted: set[str] | frozenset[str]) -> Iterator[int]:
-    """The indices of the words in `wanted`, in order: the scan of a whole article's words runs in C
-    (a comprehension runs Python code for every word, and few words are wanted)."""
-    return compress(count(), map(wanted.__contains__, words))
 
 
 def word_columns(doc: Doc) -> WordColumns:
@@ -403,7 +397,7 @@ def extend_designator_names(spans: list[Span], gaz: Gazetteer) -> list[Span]:
     suffixes = {low for low in set(w.lower) if low.rstrip(".") in COMPANY_SUFFIXES}  # each word once
     if not suffixes:
         return spans
-    ends = [i for i in _indices_in(w.lower, suffixes) if _designator_word(w.lower[i], w.text[i])]
+    ends = [i for i in indices_in(w.lower, suffixes) if _designator_word(w.lower[i], w.text[i])]
     if not ends:
         return spans
     spans = sorted(spans, key=_START)
@@ -474,7 +468,7 @@ def conjoined_firm_spans(doc) -> list[Span]:
     n = len(doc)
     w = word_columns(doc)
     lemma = columns(doc).lemma
-    for i in [i + 1 for i in _indices_in(w.lower[1:n - 1], _AND)]:
+    for i in [i + 1 for i in indices_in(w.lower[1:n - 1], _AND)]:
         if not w.text[i + 1][:1].isupper():
             continue
         partners_only = w.lower[i + 1].rstrip(".") not in FIRM_TAILS  # "... and Stowe": needs "firm of" before
@@ -606,7 +600,7 @@ def admin_list_spans(doc) -> list[Span]:
     typed Parana a person and missed Rio Grande do Sul). A name ending in an organisation word
     ("the state of Sao Paulo Bank") is left to the model."""
     cols = columns(doc)
-    hits = [i for i in _indices_in(cols.lower, _ADMIN_NOUNS) if i + 2 < len(doc)
+    hits = [i for i in indices_in(cols.lower, _ADMIN_NOUNS) if i + 2 < len(doc)
             and cols.lower[i + 1] == "of" and cols.lower_alpha[i]]
     if not hits:
         return []
