@@ -95,8 +95,7 @@ def settle_heap() -> None:
     which the driver keeps to the end of the build). Each collection then walks only the objects
     made since the last batch; without this, every full collection walked all records so far,
     which cost a 1000-article build about as much as its resolution (0.4 s)."""
-    gc.collect()
-    gc.freeze()
+    freeze_heap()  # the same two steps as at start-up, for another reason
 
 
 def thaw_heap() -> None:
@@ -143,7 +142,7 @@ class LocalEngine:
 
     def close(self) -> None:
         if self.froze:  # a library caller's own objects were frozen too: hand them back
-            gc.unfreeze()
+            thaw_heap()
             self.froze = False
 
 
