@@ -38,8 +38,8 @@ from spacy.attrs import DEP, IS_LOWER, LIKE_NUM, POS, SENT_START, TAG
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.context import (PUNCT, DocContext, columns, doc_ents, indices_in, lex_flags, span_text, tag_column,
-                                tokens_text)
+from kg.extract.context import (PUNCT, DocContext, columns, doc_ents, ent_labels, indices_in, lex_flags, span_text,
+                                tag_column, tokens_text)
 from kg.extract.patterns import PARSE_ATTRS, _doc_index, _parse_array
 from kg.extract.roles import role_bounds, role_words, title_person_spans  # roles know the title lexicon
 from kg.gazetteer import Gazetteer, gazetteer, norm
@@ -67,21 +67,21 @@ class WordColumns:
     """Per-token attributes of a doc as lists, each entry equal to the `Token` attribute of the
     same name (`whitespace` is `whitespace_`): the rules below test words all over the article, and
     making a Token object for each test costs more than the test. Each list is made on first use.
-    spaCy's is_title, is_alpha, is_lower, is_upper and is_space are the `str` methods of the text."""
+    spaCy's is_title, is_alpha, is_lower, is_upper and is_space are the `str` methods of the text.
+    `flags & PUNCT` is `is_punct` and `space` the truth of `whitespace_`, read from the per-article
+    columns the other stages share (a list of their own per article costs more than the rules' reads)."""
 
     def __init__(self, doc: Doc) -> None:
         cols = columns(doc)
         self.doc = doc
         self.text: list[str] = cols.text
         self.lower: list[str] = cols.lower
+        self.space: list[bool] = cols.space
+        self.flags: list[int] = lex_flags(doc)
 
     @cached_property
     def whitespace(self) -> list[str]:
         return [" " if sp else "" for sp in columns(self.doc).space]
-
-    @cached_property
-    def is_punct(self) -> list[bool]:
-        return [bool(f & PUNCT) for f in lex_flags(self.doc)]
 
     @cached_property
     def possessive_tags(self) -> frozenset[int]:
@@ -161,7 +161,9 @@ def extract_entities(ctx: DocContext) -> None:
     """Fill ctx with the article's Person, Country, Place and Organization entities."""
     gaz = gazetteer()
     doc = ctx.doc
-    spans = [clean(s, gaz, ctx) for s in doc_ents(doc) if s.label_ in NER_LABELS]
+    w = word_columns(doc)
+    # (the labels read once per article: `Span.label_` looks its string up on every call)
+    spans = [clean(s, gaz, ctx, label, w) for s, label in zip(doc_ents(doc), ent_labels(doc)) if label in NER_LABELS]
     pieces = [p for group in spans for p in group]
     pieces = [with_admin_head(p, gaz) for p in merge_designator_runs(merge_split_names(pieces))]
     pieces = extend_designator_names(pieces, gaz)
@@ -197,7 +199,7 @@ def extract_entities(ctx: DocContext) -> None:
             place = gaz.place(span_text(span))
             candidates.append(Candidate(span, "Place", listed[span.start, span.end], place.country if place else None))
             continue
-        cand = classify(span, gaz, ctx)
+        cand = classify(span, gaz, ctx, w)
         if cand is not None:
             candidates.append(cand)
     resolve_in_document(candidates, gaz, ctx)
@@ -205,9 +207,10 @@ def extract_entities(ctx: DocContext) -> None:
 
 def _trailing_demonym(w: WordColumns, s: int, e: int, gaz: Gazetteer) -> int:
     """Length (0, 1 or 2 tokens) of a demonym ending the span s..e ("... North Korean")."""
-    for n in (2, 1):
-        if e - n > s and gaz.demonym(w.text_of(e - n, e)) and not gaz.country(w.text_of(s, e)):
-            return n
+    if e - 2 > s and gaz.demonym(w.text_of(e - 2, e)) and not gaz.country(w.text_of(s, e)):
+        return 2
+    if e - 1 > s and gaz.demonym(w.text[e - 1]) and not gaz.country(w.text_of(s, e)):
+        return 1  # (one word's text is the word: `text_of` not needed)
     return 0
 
 
@@ -242,10 +245,11 @@ def _town_and_region(span: Span, label: str, w: WordColumns, gaz: Gazetteer) -> 
         return None
     doc = w.doc
     start, end = span.start, span.end
-    commas = [i for i in range(start, end) if w.text[i] == ","]
-    if len(commas) != 1 or commas[0] == start or commas[0] + 1 >= end:
+    if w.text[start:end].count(",") != 1:  # (one comma: counted in C)
         return None
-    c = commas[0]
+    c = w.text.index(",", start, end)
+    if c == start or c + 1 >= end:
+        return None
     if (not all(w.text[i].istitle() and w.text[i].isalpha() for i in range(start, c)) or c - start > 3
             or w.lower[c - 1] in gaz.org_heads):
         return None
@@ -274,15 +278,19 @@ def _town_after_of(span: Span, label: str, w: WordColumns, gaz: Gazetteer) -> in
     return k + 1
 
 
-def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
-    """Trim and split one NER span into name spans (none when nothing name-like is left)."""
+def clean(span: Span, gaz: Gazetteer, ctx: DocContext, span_label: str | None = None,
+          w: WordColumns | None = None) -> list[Span]:
+    """Trim and split one NER span into name spans (none when nothing name-like is left).
+    `span_label` and `w`: span.label_ and the doc's word columns, when the caller has them."""
     doc = span.doc
-    w = word_columns(doc)
-    span_label = span.label_
+    if w is None:
+        w = word_columns(doc)
+    if span_label is None:
+        span_label = span.label_
     split = _town_and_region(span, span_label, w, gaz)
     if split is not None:
         return split
-    lower, text, ws = w.lower, w.text, w.whitespace
+    lower, text, ws = w.lower, w.text, w.space
     parts: list[tuple[int, int, str]] = []
     cur = span.start
     after_country = set()  # parts that follow a country's possessive: "Japans | Finance Ministry"
@@ -296,10 +304,10 @@ def clean(span: Span, gaz: Gazetteer, ctx: DocContext) -> list[Span]:
     roles = role_words()
     out: list[Span] = []
     for n, (s, e, label) in enumerate(parts):
-        while s < e and (lower[s] in LEADING_DROP or w.is_punct[s] or text[s].isspace() or
+        while s < e and (lower[s] in LEADING_DROP or w.flags[s] & PUNCT or text[s].isspace() or
                          (label == "PERSON" and lower[s] in HONORIFICS and e - s > 1)):
             s += 1
-        while e > s and (w.is_punct[e - 1] or text[e - 1].isspace() or text[e - 1] in POSSESSIVE):
+        while e > s and (w.flags[e - 1] & PUNCT or text[e - 1].isspace() or text[e - 1] in POSSESSIVE):
             e -= 1
         if e - s >= 3 and _ticker_word(lower[e - 1], text[e - 1]) and _designator_word(lower[e - 2], text[e - 2]):
             e -= 1  # "CBS Inc CBS": news wires put the stock symbol after the company's name
@@ -361,14 +369,14 @@ def merge_designator_runs(spans: list[Span]) -> list[Span]:
     if not spans:
         return spans
     out = [spans[0]]
+    doc = spans[0].doc  # (the pieces of one article)
+    w = word_columns(doc)
     for span in spans[1:]:
         prev = out[-1]
-        doc = span.doc
-        w = word_columns(doc)
         if (prev.end == span.start and _designator_word(w.lower[span.end - 1], w.text[span.end - 1]) and len(span) >= 2
                 and prev.label_ in ("ORG", "PERSON", "GPE", "NORP", "FAC", "PRODUCT")
-                and w.whitespace[prev.end - 1] and "\n" not in w.whitespace[prev.end - 1]
-                and all(w.text[i][:1].isupper() or w.is_punct[i] for i in range(prev.start, prev.end))):
+                and w.space[prev.end - 1] and "\n" not in w.whitespace[prev.end - 1]
+                and all(w.text[i][:1].isupper() or w.flags[i] & PUNCT for i in range(prev.start, prev.end))):
             out[-1] = Span(doc, prev.start, span.end, label="ORG")
             continue
         out.append(span)
@@ -420,7 +428,7 @@ def extend_designator_names(spans: list[Span], gaz: Gazetteer) -> list[Span]:
                 piece = spans[q]
                 piece_text = span_text(piece)
                 if (piece.label_ not in _RUN_LABELS or gaz.country(piece_text) or gaz.demonym(piece_text)
-                        or not all(w.text[i][:1].isupper() or w.is_punct[i] for i in range(piece.start, piece.end))):
+                        or not all(w.text[i][:1].isupper() or w.flags[i] & PUNCT for i in range(piece.start, piece.end))):
                     break
                 inner.add(q)
                 j = piece.start - 1
@@ -430,7 +438,7 @@ def extend_designator_names(spans: list[Span], gaz: Gazetteer) -> list[Span]:
                     text == "&" or doc[j + 1].ent_iob_ != "B"):
                 j -= 1
                 continue
-            if text == "-" and j > 0 and not w.whitespace[j] and not w.whitespace[j - 1]:
+            if text == "-" and j > 0 and not w.space[j] and not w.space[j - 1]:
                 j -= 1  # "A-T-E Security Group Inc"
                 continue
             if (doc[j].tag_ in ("NNP", "NNPS") and text[:1].isupper() and low not in HONORIFICS
@@ -440,8 +448,8 @@ def extend_designator_names(spans: list[Span], gaz: Gazetteer) -> list[Span]:
                 continue
             break
         first = j + 1
-        while first < d and (w.lower[first] in _NAME_CONJ or w.is_punct[first] or (
-                w.lower[first] in LEADING_DROP and (w.whitespace[first] or w.text[first + 1] != "-"))):
+        while first < d and (w.lower[first] in _NAME_CONJ or w.flags[first] & PUNCT or (
+                w.lower[first] in LEADING_DROP and (w.space[first] or w.text[first + 1] != "-"))):
             first += 1  # "The Xerox Corp" is "Xerox Corp"; "A-T-E Security Group Inc" keeps its "A"
         if d - first < 1 or (k is not None and first == spans[k].start):
             continue  # nothing taken in: the model's span stands
@@ -485,7 +493,7 @@ def conjoined_firm_spans(doc) -> list[Span]:
                 continue
             if _designator_word(w.lower[k], w.text[k]):
                 break  # "First Boston Corp, Goldman, Sachs and Co": the designator ends the firm before
-            if (w.text[k] == "." and start >= 2 and not w.whitespace[start - 2] and w.text[start - 2].istitle()
+            if (w.text[k] == "." and start >= 2 and not w.space[start - 2] and w.text[start - 2].istitle()
                     and w.text[start - 2].isalpha()):
                 start -= 2  # "Alex. Brown and Sons": an abbreviated first name
                 names += 1
@@ -548,9 +556,9 @@ def _outside(span: Span, firms: list[Span]) -> list[Span]:
         if i is not None and i not in inside:
             run.append(i)
             continue
-        while run and (w.lower[run[0]] in ("and", "&") or w.is_punct[run[0]]):
+        while run and (w.lower[run[0]] in ("and", "&") or w.flags[run[0]] & PUNCT):
             run.pop(0)
-        while run and (w.lower[run[-1]] in ("and", "&") or w.is_punct[run[-1]]):
+        while run and (w.lower[run[-1]] in ("and", "&") or w.flags[run[-1]] & PUNCT):
             run.pop()
         if run and w.text[run[0]][:1].isupper():
             out.append(Span(doc, run[0], run[-1] + 1, label=span.label_))
@@ -687,9 +695,10 @@ def place_lists(pieces: list[Span], gaz: Gazetteer) -> tuple[list[Span], dict[tu
         return pieces, listed
     pieces = sorted(pieces, key=_START)
     doc = pieces[0].doc
+    w = word_columns(doc)
     chains: list[list[Span]] = [[pieces[0]]]
     for sp in pieces[1:]:
-        if _list_gap(doc, chains[-1][-1].end, sp.start):
+        if _list_gap(doc, chains[-1][-1].end, sp.start, w):
             chains[-1].append(sp)
         else:
             chains.append([sp])
@@ -713,9 +722,8 @@ def place_lists(pieces: list[Span], gaz: Gazetteer) -> tuple[list[Span], dict[tu
     return out, listed
 
 
-def _list_gap(doc, a: int, b: int) -> bool:
-    """Tokens a..b separate two members of one list."""
-    w = word_columns(doc)
+def _list_gap(doc, a: int, b: int, w: WordColumns) -> bool:
+    """Tokens a..b separate two members of one list (`w`: the doc's word columns)."""
     if not 0 < b - a <= 4 or "\n" in w.whitespace[a - 1]:
         return False
     gap = range(a, b)
@@ -826,13 +834,15 @@ def with_admin_head(span: Span, gaz: Gazetteer) -> Span:
     return span
 
 
-def apposition_kind(span: Span, gaz: Gazetteer, root: Token | None = None) -> str | None:
+def apposition_kind(span: Span, gaz: Gazetteer, root: Token | None = None, w: WordColumns | None = None) -> str | None:
     """What an apposition (or the noun a name modifies: "its Conserv division") says the name is:
     "Magna, a Canadian automobile parts company" is an Organization, "Craiova, a city in Romania" a Place, "Kaja Kallas, the EU's foreign policy
-    chief" a Person (job titles mark people). `root`: span.root, when the caller has it."""
+    chief" a Person (job titles mark people). `root` and `w`: span.root and the doc's word columns,
+    when the caller has them."""
     r = (span.root if root is None else root).i
     doc = span.doc
-    w = word_columns(doc)
+    if w is None:
+        w = word_columns(doc)
     dep, pos, head, kids = w.parse
     lemma = columns(doc).lemma  # (lemma_ in lower case)
     s, e = span.start, span.end
@@ -864,10 +874,10 @@ def _org_by_form(span: Span, gaz: Gazetteer) -> bool:
     return span.start > 0 and w.lower[span.start - 1] == "the" and span[-1].tag_ == "NNPS"
 
 
-def _has_org_word(span: Span, gaz: Gazetteer) -> bool:
+def _has_org_word(span: Span, gaz: Gazetteer, w: WordColumns | None = None) -> bool:
     """A word no personal name holds, from company names in other languages (org_words.txt):
-    "Compagnie", "Metalurgicos", "Italiana"."""
-    text = word_columns(span.doc).text
+    "Compagnie", "Metalurgicos", "Italiana". `w`: the doc's word columns, when the caller has them."""
+    text = (w or word_columns(span.doc)).text
     return any(norm(text[i]) in gaz.org_words for i in range(span.start, span.end))
 
 
@@ -898,7 +908,7 @@ def _hyphenated_surnames(span: Span) -> bool:
     form then joins that person)."""
     w = word_columns(span.doc)
     s = span.start
-    if len(span) != 3 or w.text[s + 1] != "-" or w.whitespace[s] or w.whitespace[s + 1]:
+    if len(span) != 3 or w.text[s + 1] != "-" or w.space[s] or w.space[s + 1]:
         return False
     left, right = w.text[s], w.text[s + 2]
     return all(t[:1].isupper() and not t.isupper() and t.isalpha() and len(t) >= 3 for t in (left, right)) \
@@ -910,17 +920,16 @@ def _initials_only(span: Span) -> bool:
     return all(len(t.rstrip(".")) == 1 and t[:1].isupper() for t in word_columns(span.doc).text[span.start:span.end])
 
 
-def _after_degrees(span: Span) -> bool:
+def _after_degrees(span: Span, w: WordColumns) -> bool:
     """ "degrees Kelvin", "degrees Fahrenheit": a name right after "degrees" is a temperature scale."""
-    return span.start > 0 and word_columns(span.doc).lower[span.start - 1] in ("degrees", "degree", "deg", "deg.")
+    return span.start > 0 and w.lower[span.start - 1] in ("degrees", "degree", "deg", "deg.")
 
 
-def _state_after_place(span: Span, gaz: Gazetteer) -> str | None:
+def _state_after_place(span: Span, gaz: Gazetteer, w: WordColumns) -> str | None:
     """The US state an abbreviation after "City," names ("Seattle, Wash.", "Nashville, Tenn"),
     else None. Only that position is read: "Wash" or "Miss" elsewhere are other words."""
     if len(span) != 1 or span.start < 2:
         return None
-    w = word_columns(span.doc)
     comma, city = span.start - 1, span.start - 2
     if w.text[comma] != "," or not w.text[city][:1].isupper() or "\n" in w.whitespace[city]:
         return None
@@ -929,12 +938,11 @@ def _state_after_place(span: Span, gaz: Gazetteer) -> str | None:
     return gaz.state_abbreviation(w.text[span.start])
 
 
-def _shares_plural_org_head(span: Span, gaz: Gazetteer) -> bool:
+def _shares_plural_org_head(span: Span, gaz: Gazetteer, w: WordColumns) -> bool:
     """ "Tokyo" in "the Tokyo and London Stock Exchanges": a name joined by "and" to an organisation
     name that ends in a plural organisation noun shares that noun, and is an organisation too (a
     place alone would make the plural wrong). Weight 1: a plain mention of the city elsewhere wins."""
     doc = span.doc
-    w = word_columns(doc)
     n = len(doc)
     j = span.end
     if j + 2 >= n or w.lower[j] not in ("and", "&", "or") or doc[j + 1].ent_iob_ != "B" \
@@ -964,18 +972,18 @@ def _lowercase_words(doc) -> set[str]:
     return words
 
 
-def _name_like(span: Span) -> bool:
+def _name_like(span: Span, w: WordColumns) -> bool:
     """A name starts with a capital letter and is not a number ("Five", "206p" are not places);
     number words inside a longer name are part of it ("First Boston Corp", "Three Mile Island")."""
-    w = word_columns(span.doc)
     s, e = span.start, span.end
     first = s
-    if e - s > 3 and w.text[s + 1] == "-" and not w.whitespace[s] and w.text[s].islower():
+    if e - s > 3 and w.text[s + 1] == "-" and not w.space[s] and w.text[s].islower():
         first = s + 2  # "sub-Saharan Africa"
-    if not w.text[first][:1].isupper() or any(map(str.isdigit, "".join(w.text[s:e]))):  # (the text between words is spaces)
-        return False
-    flags = lex_flags(span.doc)  # Token.like_num is the lexeme's LIKE_NUM flag
-    return not all(map(_LIKE_NUM.__and__, flags[s:e]))  # "Five" is a number, "First Boston Corp" a name
+    joined = "".join(w.text[s:e])  # (the text between words is spaces)
+    if not w.text[first][:1].isupper() or (not joined.isalpha() and any(map(str.isdigit, joined))):
+        return False  # (no letter is a digit: a name of letters only has none)
+    # Token.like_num is the lexeme's LIKE_NUM flag
+    return not all(map(_LIKE_NUM.__and__, w.flags[s:e]))  # "Five" is a number, "First Boston Corp" a name
 
 
 CALENDAR_WORDS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -1003,19 +1011,21 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-def head_word(span: Span) -> str:
-    return word_columns(span.doc).lower[span.end - 1]
+def head_word(span: Span, w: WordColumns | None = None) -> str:
+    return (w or word_columns(span.doc)).lower[span.end - 1]
 
 
-def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
-    """Propose a type for a cleaned span (None: not an entity of ours)."""
+def classify(span: Span, gaz: Gazetteer, ctx: DocContext, w: WordColumns | None = None) -> Candidate | None:
+    """Propose a type for a cleaned span (None: not an entity of ours). `w`: the doc's word
+    columns, when the caller has them (they are passed on to the tests below)."""
     label = span.label_
     text = span_text(span)
-    w = word_columns(span.doc)
-    state = _state_after_place(span, gaz)
+    if w is None:
+        w = word_columns(span.doc)
+    state = _state_after_place(span, gaz, w)
     if state is not None:
         return Candidate(span, "Place", 3, "US", name=state)  # "Brighton, Colo." is Colorado
-    if len(span) == 1 and _after_degrees(span):
+    if len(span) == 1 and _after_degrees(span, w):
         return None  # "91 degrees Kelvin": a temperature scale, not a person or a company
     country = gaz.country(text)
     if country is None and len(span) == 1 and text.endswith("s") and text[:1].isupper():
@@ -1028,20 +1038,20 @@ def classify(span: Span, gaz: Gazetteer, ctx: DocContext) -> Candidate | None:
             for i in range(span.start, span.end):
                 ctx.demonym_tokens[i] = ""  # resolved to a country key later
         return None
-    head = head_word(span)
-    if not _name_like(span):
+    head = head_word(span, w)
+    if not _name_like(span, w):
         return None
     if len(span) > 1 and _designator_word(head, w.text[span.end - 1]):
         return Candidate(span, "Organization", 3)  # "Wedgestone Advisory Corp", "West Point-Pepperell Inc"
     if len(span) == 1 and label != "PERSON" and _calendar_word(text) and gaz.place(text) is None:
         return None  # "in Feburary": a (misspelt) month or weekday, not a name
-    if len(span) > 1 and label not in ("GPE", "LOC", "FAC") and _has_org_word(span, gaz):
+    if len(span) > 1 and label not in ("GPE", "LOC", "FAC") and _has_org_word(span, gaz, w):
         return Candidate(span, "Organization", 2)  # "Envases Metalurgicos de Alava", "Italiana Olii"
-    if label in ("GPE", "LOC", "ORG") and _shares_plural_org_head(span, gaz):
+    if label in ("GPE", "LOC", "ORG") and _shares_plural_org_head(span, gaz, w):
         return Candidate(span, "Organization", 1)  # "the Tokyo and London Stock Exchanges": Tokyo's exchange
     # the root is found once for the apposition and the person tests below (a Token each time)
     root = span.root if label in ("PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT") else None
-    kind = apposition_kind(span, gaz, root) if root is not None else None
+    kind = apposition_kind(span, gaz, root, w) if root is not None else None
     if kind is not None:
         place = gaz.place(text) if kind == "Place" else None
         return Candidate(span, kind, 2, place.country if place else None)
@@ -1141,7 +1151,7 @@ def resolve_in_document(cands: list[Candidate], gaz: Gazetteer, ctx: DocContext)
             if stem in groups and stem != key:
                 groups[stem].extend(groups.pop(key))
                 break
-    order = sorted(groups, key=lambda k: min(c.span.start for c in groups[k]))
+    order = sorted(groups, key=lambda k: min(map(_SPAN_START, groups[k])))  # (each start read in C)
     for key in order:
         members = groups[key]
         if len(members) == 1:  # (most names are mentioned once: their one vote decides)
@@ -1231,11 +1241,12 @@ def _resolve_acronyms(cands: list[Candidate], alias_of: dict[int, Candidate]) ->
         if (c.type == "Organization" and end < len(words) and _designator_word(lower[end - 1], words[end - 1])
                 and _ticker_word(lower[end], words[end])):
             hosts.setdefault(words[end], alias_of.get(id(c), c))
-    acronyms = [_acronym(c.text) for c in cands]
-    for c, acro in zip(cands, acronyms):
+    for c in cands:  # (the acronym is read only for a mention in brackets)
         start = c.span.start
-        if (acro is None or c.type == "Country" or (c.type == "Place" and c.code) or start < 2
-                or words[start - 1] != "("):
+        if c.type == "Country" or (c.type == "Place" and c.code) or start < 2 or words[start - 1] != "(":
+            continue
+        acro = _acronym(c.text)
+        if acro is None:
             continue
         host = ends.get(start - 1)
         if host is None:
@@ -1247,7 +1258,7 @@ def _resolve_acronyms(cands: list[Candidate], alias_of: dict[int, Candidate]) ->
         hosts.setdefault(acro, alias_of.get(id(host), host))
     if not hosts:
         return
-    for c, acro in zip(cands, acronyms):
+    for c, acro in zip(cands, [_acronym(c.text) for c in cands]):
         host = hosts.get(acro) if acro else None
         start = c.span.start
         if c.type == "Country" and not (start > 0 and _designator_word(lower[start - 1], words[start - 1])):
@@ -1274,10 +1285,11 @@ def _resolve_org_short_forms(cands: list[Candidate], alias_of: dict[int, Candida
     # first word begins no organisation's name is passed over without the scan of all of them
     firsts = {o.words()[0] for o in orgs}
     ends = {c.span.end for c in cands}
+    w = word_columns(cands[0].span.doc)  # (the candidates of one article)
     for c in cands:
         if id(c) in alias_of or c.type == "Country":
             continue
-        if c.span.start not in ends and _with_word_before(c, orgs, alias_of):
+        if c.span.start not in ends and _with_word_before(c, orgs, alias_of, w):
             if c.words():
                 firsts.add(c.words()[0])  # c's span now starts a word earlier (c may be one of orgs)
             continue
@@ -1313,14 +1325,14 @@ def _resolve_org_short_forms(cands: list[Candidate], alias_of: dict[int, Candida
         c.type = "Organization"
 
 
-def _with_word_before(c: Candidate, orgs: list[Candidate], alias_of: dict[int, Candidate]) -> bool:
+def _with_word_before(c: Candidate, orgs: list[Candidate], alias_of: dict[int, Candidate], w: WordColumns) -> bool:
     """ "American Midland has agreed" after "American Midland Corp": the model read "American" as a
     demonym and "Midland" as the town; with the capitalised word before it the mention is the
-    leading words of the company's name, and is that company (a gazetteer place too)."""
+    leading words of the company's name, and is that company (a gazetteer place too). `w`: the
+    doc's word columns."""
     doc = c.span.doc
     s = c.span.start
-    w = word_columns(doc)
-    if s == 0 or not w.text[s - 1][:1].isupper() or not w.whitespace[s - 1]:
+    if s == 0 or not w.text[s - 1][:1].isupper() or not w.space[s - 1]:
         return False
     toks = tuple(_tokens(w.text_of(s - 1, c.span.end)))
     host = None
@@ -1410,15 +1422,17 @@ def _form_order(kv: tuple[str, int]) -> tuple[int, int, str]:
 
 
 def canonical(members: list[Candidate], type_: str, gaz: Gazetteer) -> tuple[str, str | None]:
-    """The entity's label: a country's gazetteer name, else the longest (then most frequent) form."""
+    """The entity's label: a country's gazetteer name, else the longest (then most frequent) form.
+    (Loops, not `next` over generators: most entities have one member, and a generator object costs
+    more than the test of it.)"""
     if type_ == "Country":
-        code = next((c.code for c in members if c.code), None)
-        if code:
-            return gaz.countries[code].name, code
-    full = next((c.name for c in members if c.name and c.type == type_), None)
-    if full:
-        code = next((c.code for c in members if c.code and c.type == type_), None)
-        return full, code  # "Colo." is labelled Colorado (and keeps "Colo." as an alias)
+        for c in members:  # the first code
+            if c.code:
+                return gaz.countries[c.code].name, c.code
+    for c in members:  # the first full name of the type
+        if c.name and c.type == type_:
+            code = next((c.code for c in members if c.code and c.type == type_), None)
+            return c.name, code  # "Colo." is labelled Colorado (and keeps "Colo." as an alias)
     typed = [c for c in members if c.type == type_] or members
     if len(typed) == 1:
         label = typed[0].text
@@ -1427,8 +1441,11 @@ def canonical(members: list[Candidate], type_: str, gaz: Gazetteer) -> tuple[str
         for c in typed:
             forms[c.text] = forms.get(c.text, 0) + 1
         label = min(forms.items(), key=_form_order)[0]  # (the forms differ: no ties)
-    code = next((c.code for c in typed if c.code), None) if typed is not members else None
-    return label, code
+    if typed is not members:
+        for c in typed:  # the first code
+            if c.code:
+                return label, c.code
+    return label, None
 
 
 def ensure_country(ctx: DocContext, code: str) -> str:
