@@ -14,6 +14,20 @@ from servers import Server, grant_sparql_update, oxigraph_server, virtuoso_serve
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+#: the project's shared folder (the referee, dev articles, Wikidata facts), beside the repository
+SHARED = ROOT.parent / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or a skip that says what is missing and where it was looked for.
+
+    Call it inside a test or fixture (not at import time), so that a checkout without ../shared
+    skips those tests loudly instead of reading an empty folder.
+    """
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is missing: this test needs the project's shared folder beside the repository")
+    return path
 
 
 @pytest.fixture(scope="session")
