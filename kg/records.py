@@ -1,12 +1,30 @@
 """Plain data passed between stages: documents -> article records -> resolved entities.
 
-Everything here is a frozen-ish dataclass of built-in types, so records pickle cheaply (worker
-processes, Ray actors) and serialize to JSON for the build cache.
+Everything here is a dataclass of built-in types (and `EntityType`, a `str`), so records pickle
+cheaply for worker processes, Ray actors and the build cache.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
+
+
+class EntityType(str, Enum):
+    """The kg class of an entity (its local name in the ontology). A `str`: each member equals its
+    value ("Person"), so records compare, hash, format and serialize as the plain names."""
+
+    PERSON = "Person"
+    COUNTRY = "Country"
+    PLACE = "Place"
+    ORGANIZATION = "Organization"
+    AGREEMENT = "Agreement"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
 
 
 @dataclass
@@ -37,12 +55,12 @@ class EntityRecord:
     """An entity as one article sees it, after within-article alias resolution.
 
     `key` is local to the article ("e3"); resolution maps it to a graph-wide IRI.
-    `type` is one of Person, Country, Place, Organization, Agreement.
+    `type` is an `EntityType`: Person, Country, Place, Organization or Agreement.
     `code` is an ISO 3166-1 alpha-2 code for countries (and the country of a place when known).
     """
 
     key: str
-    type: str
+    type: EntityType | str
     label: str
     aliases: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
@@ -88,12 +106,15 @@ class ArticleRecord:
     claims: list[ClaimRecord] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """`dataclasses.asdict(self)`, spelled out: asdict deep-copies every value through generic
-        recursion, which cost more than the JSON and compression of the build cache together."""
+        """`dataclasses.asdict(self)` with plain values only (an entity's type as its name, for the
+        build cache's unpickler, which refuses anything else), spelled out: asdict deep-copies every
+        value through generic recursion, which cost more than the pickling and compression of the
+        build cache together."""
         return {
             "doc": dict(vars(self.doc)),
             "sentences": list(self.sentences),
-            "entities": [{**vars(e), "aliases": list(e.aliases), "mentions": [dict(vars(m)) for m in e.mentions]}
+            "entities": [{**vars(e), "type": str(e.type), "aliases": list(e.aliases),
+                          "mentions": [dict(vars(m)) for m in e.mentions]}
                          for e in self.entities],
             "relations": [dict(vars(r)) for r in self.relations],
             "claims": [{**vars(c), "about": list(c.about)} for c in self.claims],
@@ -102,7 +123,7 @@ class ArticleRecord:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ArticleRecord:
         ents = [
-            EntityRecord(**{**e, "mentions": [Mention(**m) for m in e["mentions"]]})
+            EntityRecord(**{**e, "type": EntityType(e["type"]), "mentions": [Mention(**m) for m in e["mentions"]]})
             for e in d["entities"]
         ]
         return cls(

@@ -134,14 +134,3 @@ def test_a_new_deal_between_the_same_parties_is_another_agreement(nlp) -> None:
     assert len(found) == 2
     assert [len(a.mentions) for a in found] == [1, 2]  # the last sentence is about the new deal
     assert facts(rec, found[0])["signedOn"] == {"2015"} and "signedOn" not in facts(rec, found[1])
-
-
-def test_word_positions_finds_every_occurrence_in_order(nlp):
-    """The agreement nouns no pattern matched are looked up by word: every token whose lower-case
-    text is wanted, in text order, whatever its case; none when the article has none."""
-    from kg.extract.agreements import _word_positions
-
-    doc = nlp("The Treaty was signed. The treaty and the ACCORD were ratified; another treaty followed.")
-    wanted = frozenset({"treaty", "accord"})
-    assert _word_positions(doc, wanted) == [i for i, t in enumerate(doc) if t.lower_ in wanted] == [1, 6, 9, 14]
-    assert _word_positions(doc, frozenset({"pact"})) == []

@@ -13,7 +13,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.context import DocContext
-from kg.nlp import clean_text, parse_texts
+from kg.extract.doc import ParsedDoc
+from kg.nlp import clean_text, doc_text, parse_texts
 from kg.records import ArticleRecord, Document
 
 #: stage functions run after entity extraction, in order; each takes the DocContext
@@ -47,7 +48,7 @@ def extract_parsed(document: Document, doc: Doc) -> ArticleRecord:
     """The record of a document whose text was already parsed into `doc`."""
     from kg.extract.entities import extract_entities
 
-    ctx = DocContext(document=document, doc=doc)
+    ctx = DocContext(document=document, parsed=ParsedDoc(doc, doc_text(doc)))
     try:
         extract_entities(ctx)
         for stage in _stage_functions():

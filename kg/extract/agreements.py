@@ -27,42 +27,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span, Token
-
-from kg.extract.context import DocContext, columns, doc_ents, ent_labels, indices_in
+from kg.extract.context import DocContext
 from kg.extract.dates import resolve_date
-from kg.extract.patterns import doc_words
-from kg.extract.relations import (SUBJECT_DEPS, agents, conjuncts, governing_verb, lexicon, occurred,
-                                  referent, run_dependency_patterns)
-from kg.records import EntityRecord
+from kg.extract.doc import ParsedDoc, TokenSpan
+from kg.extract.matching import lexicon
+from kg.extract.reference import SUBJECT_DEPS, agents, coordinated, governing_verb, occurred, referent
+from kg.records import EntityRecord, EntityType
 
 PATTERN_FILE = "agreements.json"
-AGENTS = ("Person", "Organization", "Country")
+AGENTS = (EntityType.PERSON, EntityType.ORGANIZATION, EntityType.COUNTRY)
 MODIFIER_DEPS = {"compound", "amod", "poss", "nmod", "nummod", "npadvmod", "case", "punct", "hyph", "quantmod"}
 BETWEEN_PATTERNS = {"agreement_between", "participle_between", "content_between"}
 WITH_PATTERNS = {"agreement_with", "verb_object_with", "verb_into_with", "purpose_to", "purpose_to_object",
                  "purpose_to_adverbial"}
 SUBJECT_PATTERNS = {"verb_object", "verb_object_conj", "verb_into"}
 BY_PATTERNS = {"passive_by", "participle_by"}
+NAME_LABELS = {"LAW", "EVENT", "ORG", "WORK_OF_ART", "PRODUCT"}
+
+Words = dict[str, frozenset[str]]
 
 
 @dataclass
 class _Found:
-    """What the patterns say about one agreement noun."""
+    """What the patterns say about one agreement noun (token `head`)."""
 
-    head: Token
+    head: int
     between: list[EntityRecord] = field(default_factory=list)
     with_: list[EntityRecord] = field(default_factory=list)
     subjects: list[EntityRecord] = field(default_factory=list)
-    signing_verbs: list[Token] = field(default_factory=list)
-
-
-def _found(found: dict[int, _Found], head: Token) -> _Found:
-    """`found.setdefault(head.i, _Found(head))`, without making a record for a noun already there."""
-    f = found.get(head.i)
-    if f is None:
-        f = found[head.i] = _Found(head)
-    return f
+    signing_verbs: list[int] = field(default_factory=list)
 
 
 def _add(items: list[EntityRecord], new: list[EntityRecord]) -> None:
@@ -72,7 +65,7 @@ def _add(items: list[EntityRecord], new: list[EntityRecord]) -> None:
 
 
 # -- parties ----------------------------------------------------------------------------------
-def article_pair(ctx: DocContext, type_: str, before: int) -> list[EntityRecord]:
+def article_pair(ctx: DocContext, type_: EntityType, before: int) -> list[EntityRecord]:
     """The two entities of `type_` the article is most about ("the two countries"), or [] when unclear.
 
     Salience is the number of mentions (demonyms included); both must be mentioned before `before`.
@@ -101,33 +94,35 @@ def article_pair(ctx: DocContext, type_: str, before: int) -> list[EntityRecord]
     return [e for e in (ctx.by_key(k) for k in pair) if e is not None]
 
 
-def _denied(verb: Token, lex: dict[str, frozenset[str]]) -> bool:
+def _denied(p: ParsedDoc, verb: int, lex: Words) -> bool:
     """ "did not sign / reach / have": the agreement is not said to exist (unlike "is not honoring it")."""
-    return verb.lemma_.lower() in lex["creation_verbs"] and any(c.dep_ == "neg" for c in verb.children)
+    return p.lemma[verb] in lex["creation_verbs"] and any(p.dep[c] == "neg" for c in p.children[verb])
 
 
-def _is_pair(tok: Token, lex: dict[str, frozenset[str]]) -> bool:
-    return tok.tag_ in ("NNS", "NNPS") and any(
-        c.dep_ in ("nummod", "det", "predet", "amod") and c.lower_ in lex["pair_determiners"] for c in tok.children)
+def _is_pair(p: ParsedDoc, i: int, lex: Words) -> bool:
+    """ "the two countries", "both companies"."""
+    return p.tag[i] in ("NNS", "NNPS") and any(
+        p.dep[c] in ("nummod", "det", "predet", "amod") and p.lower[c] in lex["pair_determiners"] for c in p.children[i])
 
 
-def party_referents(ctx: DocContext, tok: Token, lex: dict[str, frozenset[str]]) -> list[EntityRecord]:
+def party_referents(ctx: DocContext, i: int, lex: Words) -> list[EntityRecord]:
     """The parties a noun phrase names: a country, organisation or person, "the two countries",
     "the Romanian government"; coordinated phrases give several."""
+    p = ctx.parsed
     out: list[EntityRecord] = []
-    for t in conjuncts(tok):
-        lemma = t.lemma_.lower()
-        if _is_pair(t, lex) and lemma in lex["country_pair_nouns"]:
-            _add(out, article_pair(ctx, "Country", t.i))
+    for t in coordinated(p, i):
+        lemma = p.lemma[t]
+        if _is_pair(p, t, lex) and lemma in lex["country_pair_nouns"]:
+            _add(out, article_pair(ctx, EntityType.COUNTRY, t))
             continue
-        if _is_pair(t, lex) and lemma in lex["organization_pair_nouns"]:
-            _add(out, article_pair(ctx, "Organization", t.i))
+        if _is_pair(p, t, lex) and lemma in lex["organization_pair_nouns"]:
+            _add(out, article_pair(ctx, EntityType.ORGANIZATION, t))
             continue
         ent = referent(ctx, t, AGENTS)
         if ent is None and lemma in lex["government_heads"]:
-            for c in t.children:
-                if c.dep_ in ("amod", "poss", "compound", "nmod"):
-                    ent = ctx.country_at(c) if c.i in ctx.demonym_tokens else referent(ctx, c, ("Country",))
+            for c in p.children[t]:
+                if p.dep[c] in ("amod", "poss", "compound", "nmod"):
+                    ent = ctx.country_at(c) if c in ctx.demonym_tokens else referent(ctx, c, (EntityType.COUNTRY,))
                     if ent is not None:
                         break
         if ent is not None:
@@ -135,73 +130,49 @@ def party_referents(ctx: DocContext, tok: Token, lex: dict[str, frozenset[str]])
     return out
 
 
-def _modifier_tokens(head: Token) -> list[Token]:
-    """Tokens before the head noun that modify it directly or through other modifiers (made once
-    per head noun: its parties, date and label each read them; callers do not change the list)."""
-    made: dict[int, list[Token]] = head.doc.user_data.setdefault("kg_agreement_modifiers", {})
-    out = made.get(head.i)
-    if out is None:
-        out = made[head.i] = _find_modifier_tokens(head)
-    return out
-
-
-def _find_modifier_tokens(head: Token) -> list[Token]:
+def _modifier_tokens(p: ParsedDoc, head: int) -> list[int]:
+    """Tokens before the head noun that modify it directly or through other modifiers."""
     out = []
-    for t in head.subtree:
-        if t.i >= head.i:
+    for t in p.subtree(head):
+        if t >= head:
             break
-        node, ok = t, True
-        while node.i != head.i:
-            if node.dep_ not in MODIFIER_DEPS:
-                ok = False
-                break
-            node = node.head
-        if ok:
+        node = t
+        while node != head and p.dep[node] in MODIFIER_DEPS:
+            node = p.head[node]
+        if node == head:
             out.append(t)
     return out
 
 
-def _modifier_parties(ctx: DocContext, head: Token) -> list[EntityRecord]:
+def _modifier_parties(ctx: DocContext, modifiers: list[int]) -> list[EntityRecord]:
     """ "the Magna deal", "Russia's treaty", "the US-Russia agreement", "the Russian-North Korean treaty"."""
     out: list[EntityRecord] = []
-    for t in _modifier_tokens(head):
+    for t in modifiers:
         ent = ctx.entity_at(t)
-        if ent is None and t.i in ctx.demonym_tokens:
+        if ent is None and t in ctx.demonym_tokens:
             ent = ctx.country_at(t)
         if ent is not None and ent.type in AGENTS:
             _add(out, [ent])
     return out
 
 
-def _sentence_subject(ctx: DocContext, head: Token, exclude: list[EntityRecord]) -> EntityRecord | None:
+def _sentence_subject(ctx: DocContext, head: int, exclude: list[EntityRecord]) -> EntityRecord | None:
     """The other side of "a deal with B" when the sentence leaves it implicit: the nearest subject
     before the noun, if that subject is a named party ("Chrysler filed ..., however a deal with Fiat
     went through"); a pronoun or a common noun there means the text does not say."""
-    sent = head.sent
-    for i in range(head.i - 1, sent.start - 1, -1):
-        tok = ctx.doc[i]
-        if tok.dep_ in SUBJECT_DEPS:
-            if tok.pos_ == "PRON":
+    p = ctx.parsed
+    start, _ = p.sent_of(head)
+    for i in range(head - 1, start - 1, -1):
+        if p.dep[i] in SUBJECT_DEPS:
+            if p.pos[i] == "PRON":
                 return None
-            ent = referent(ctx, tok, AGENTS)
+            ent = referent(ctx, i, AGENTS)
             return ent if ent is not None and ent not in exclude else None
     return None
 
 
-# -- words ----------------------------------------------------------------------------------------
-def _word_positions(doc: Doc, words: frozenset[str]) -> list[int]:
-    """The indices of the tokens whose lower-case text is one of `words`, in text order. Most
-    articles hold none of them, which the set of the article's words tells at once."""
-    if words.isdisjoint(doc_words(doc)):
-        return []
-    return list(indices_in(columns(doc).lower, words))
-
-
 # -- named agreements ---------------------------------------------------------------------------
-NAME_LABELS = {"LAW", "EVENT", "ORG", "WORK_OF_ART", "PRODUCT"}
-
-
-def _agreement_name(words: list[str], lex: dict[str, frozenset[str]]) -> bool:
+def _agreement_name(words: list[str], lex: Words) -> bool:
     """ "Minsk Agreements", "Paris Agreement", "Treaty of Versailles": a name whose head is an agreement word."""
     if len(words) < 2:
         return False
@@ -210,105 +181,114 @@ def _agreement_name(words: list[str], lex: dict[str, frozenset[str]]) -> bool:
     return words[0].lower() in lex["named_heads"] and words[1].lower() in ("of", "on", "for", "between")
 
 
-def _named(ctx: DocContext, lex: dict[str, frozenset[str]]) -> dict[int, EntityRecord]:
-    """Named agreements: NER LAW spans and organisation names headed by Treaty/Agreement/... ."""
+def _named(ctx: DocContext, lex: Words) -> dict[int, EntityRecord]:
+    """Named agreements (by the token of their name's root): NER LAW spans and organisation names
+    headed by Treaty/Agreement/... ."""
+    p = ctx.parsed
     out: dict[int, EntityRecord] = {}
     for ent in list(ctx.entities):
-        if ent.type == "Organization" and _agreement_name(ent.label.split(), lex):
-            ent.type = "Agreement"  # "Comprehensive Strategic Partnership Treaty" is no organisation
+        if ent.type == EntityType.ORGANIZATION and _agreement_name(ent.label.split(), lex):
+            ent.type = EntityType.AGREEMENT  # "Comprehensive Strategic Partnership Treaty" is no organisation
             for span in ctx.spans.get(ent.key, []):
-                out[span.root.i] = ent
-    lower = columns(ctx.doc).lower
-    for span, label in zip(doc_ents(ctx.doc), ent_labels(ctx.doc)):
-        if label not in NAME_LABELS or lex["named_heads"].isdisjoint(lower[span.start:span.end]):
+                out[p.root(span.start, span.end)] = ent
+    for span in p.ents:
+        if span.label not in NAME_LABELS or lex["named_heads"].isdisjoint(p.lower[span.start:span.end]):
             continue  # no agreement word, so no agreement name
-        words = [t for t in span if t.lower_ not in ("the", "a", "an")]
-        if not words or not _agreement_name([t.text for t in words], lex):
+        words = [t for t in span.tokens() if p.lower[t] not in ("the", "a", "an")]
+        if not words or not _agreement_name([p.words[t] for t in words], lex):
             continue
-        if not all(t.is_title or t.is_upper or t.like_num or t.is_punct or t.lower_ in ("of", "on", "and", "for", "the")
-                   for t in words):
+        if not all(p.is_title[t] or p.is_upper[t] or p.like_num[t] or p.is_punct[t]
+                   or p.lower[t] in ("of", "on", "and", "for", "the") for t in words):
             continue
-        if any(i in ctx.token_entity for i in range(words[0].i, words[-1].i + 1)):
+        if any(i in ctx.token_entity for i in range(words[0], words[-1] + 1)):
             continue
-        name = ctx.doc[words[0].i:words[-1].i + 1]
-        ent = ctx.add_entity("Agreement", name.text, name)
-        out[span.root.i] = ent
+        name = TokenSpan(words[0], words[-1] + 1)
+        ent = ctx.add_entity(EntityType.AGREEMENT, p.span_text(name), name)
+        out[p.root(span.start, span.end)] = ent
     return out
 
 
 # -- dates and places ---------------------------------------------------------------------------
-def _date_span(tok: Token) -> Span | None:
-    if tok.ent_type_ != "DATE":
+def _date_text(p: ParsedDoc, i: int) -> TokenSpan | None:
+    """The DATE entity token i is in, or None."""
+    if p.ent_type[i] != "DATE":
         return None
-    for ent, label in zip(doc_ents(tok.doc), ent_labels(tok.doc)):
-        if ent.start <= tok.i < ent.end and label == "DATE":
+    for ent in p.ents:
+        if ent.start <= i < ent.end and ent.label == "DATE":
             return ent
     return None
 
 
-def _when(ctx: DocContext, head: Token, verbs: list[Token]) -> str | None:
+def _when(ctx: DocContext, head: int, verbs: list[int], modifiers: list[int]) -> str | None:
     """kg:signedOn: a date on the signing verb ("struck last year", "signed on June 19") or on the
     noun ("the 1991 agreement")."""
+    p = ctx.parsed
     article_date = ctx.document.date
     for verb in verbs:
         if not occurred(ctx, verb):
             continue
-        past = verb.tag_ in ("VBD", "VBN")
-        for c in verb.children:
-            cands = [c] if c.dep_ in ("npadvmod", "tmod") else \
-                [p for p in c.children if p.dep_ == "pobj"] if c.dep_ == "prep" and c.lower_ in ("in", "on") else []
+        past = p.tag[verb] in ("VBD", "VBN")
+        for c in p.children[verb]:
+            if p.dep[c] in ("npadvmod", "tmod"):
+                cands = [c]
+            elif p.dep[c] == "prep" and p.lower[c] in ("in", "on"):
+                cands = [o for o in p.children[c] if p.dep[o] == "pobj"]
+            else:
+                cands = []
             for t in cands:
-                span = _date_span(t)
-                value = resolve_date(span.text, article_date, past=past) if span is not None else None
+                span = _date_text(p, t)
+                value = resolve_date(p.span_text(span), article_date, past=past) if span is not None else None
                 if value:
                     return value
-    for t in _modifier_tokens(head):
-        span = _date_span(t)
-        if span is not None and span.end <= head.i:
-            value = resolve_date(span.text, article_date, past=True)
+    for t in modifiers:
+        span = _date_text(p, t)
+        if span is not None and span.end <= head:
+            value = resolve_date(p.span_text(span), article_date, past=True)
             if value:
                 return value
     return None
 
 
-def _where(ctx: DocContext, verbs: list[Token]) -> EntityRecord | None:
+def _where(ctx: DocContext, verbs: list[int]) -> EntityRecord | None:
     """kg:signedIn: "signed in Pyongyang" (also when the parser hangs "in Pyongyang" on the signatory:
     "signed by Putin and Kim in Pyongyang")."""
+    p = ctx.parsed
     for verb in verbs:
         if not occurred(ctx, verb):
             continue
-        holders = [verb] + [t for t in verb.subtree if t.pos_ == "PROPN" and t.ent_type_ == "PERSON"
-                            and t.dep_ in ("pobj", "conj", "nsubj", "dobj")]
-        for c in (c for h in holders for c in h.children):
-            if c.dep_ == "prep" and c.lower_ in ("in", "at"):
-                for p in c.children:
-                    if p.dep_ == "pobj" and p.ent_type_ != "DATE":
-                        ent = referent(ctx, p, ("Place", "Country"))
+        holders = [verb] + [t for t in p.subtree(verb) if p.pos[t] == "PROPN" and p.ent_type[t] == "PERSON"
+                            and p.dep[t] in ("pobj", "conj", "nsubj", "dobj")]
+        for c in (c for h in holders for c in p.children[h]):
+            if p.dep[c] == "prep" and p.lower[c] in ("in", "at"):
+                for o in p.children[c]:
+                    if p.dep[o] == "pobj" and p.ent_type[o] != "DATE":
+                        ent = referent(ctx, o, (EntityType.PLACE, EntityType.COUNTRY))
                         if ent is not None:
                             return ent
     return None
 
 
 # -- labels and mentions ------------------------------------------------------------------------
-def _core(ctx: DocContext, head: Token, lex: dict[str, frozenset[str]]) -> tuple[int, str]:
+def _core(ctx: DocContext, head: int, modifiers: list[int], lex: Words) -> tuple[int, str]:
     """(start token, text) of the noun with its descriptive modifiers: "military agreement", "1991 agreement"."""
-    mods = [t for t in _modifier_tokens(head) if t.dep_ not in ("poss", "case", "det")
-            and not any(a.dep_ == "poss" for a in t.ancestors if a.i < head.i)
-            and t.lower_ not in lex["label_stopwords"]]
+    p = ctx.parsed
+    mods = [t for t in modifiers if p.dep[t] not in ("poss", "case", "det")
+            and not any(p.dep[a] == "poss" for a in p.ancestors(t) if a < head)
+            and p.lower[t] not in lex["label_stopwords"]]
     # keep a contiguous run ending at the head
-    start = head.i
-    for t in sorted(mods, key=lambda t: -t.i):
-        if t.i == start - 1:
-            start = t.i
+    start = head
+    for t in sorted(mods, reverse=True):
+        if t == start - 1:
+            start = t
     words = []
-    for t in ctx.doc[start:head.i + 1]:
-        named = t.pos_ == "PROPN" and (ctx.entity_at(t) is not None or t.ent_type_) or t.i in ctx.demonym_tokens
-        words.append((t.text if named else t.lower_) + (t.whitespace_ if t.i < head.i else ""))
+    for t in range(start, head + 1):
+        named = p.pos[t] == "PROPN" and (ctx.entity_at(t) is not None or p.ent_type[t]) or t in ctx.demonym_tokens
+        words.append((p.words[t] if named else p.lower[t]) + (" " if t < head and p.space[t] else ""))
     return start, "".join(words).strip()
 
 
 def _label(core: str, parties: list[EntityRecord]) -> str:
-    names = [p.label for p in parties]
+    names = [party.label for party in parties]
     if any(n.lower() in core.lower() for n in names):
         return core
     if len(names) >= 2:
@@ -316,37 +296,38 @@ def _label(core: str, parties: list[EntityRecord]) -> str:
     return f"{names[0]} {core}" if names else core
 
 
-def _mention(ctx: DocContext, ent: EntityRecord, span: Span, describes: bool) -> None:
+def _mention(ctx: DocContext, ent: EntityRecord, span: TokenSpan, describes: bool) -> None:
     """A mention of an agreement. `describes`: the phrase describes it ("the military agreement", an
     altLabel, and kg:mentionedIn); otherwise it only refers back ("this alliance"). Names inside the
     phrase ("the Magna deal") keep pointing at their own entity."""
-    before = {i: ctx.token_entity[i] for i in range(span.start, span.end) if i in ctx.token_entity}
+    before = {i: ctx.token_entity[i] for i in span.tokens() if i in ctx.token_entity}
     had = list(ent.aliases)
     ctx.add_mention(ent, span, alias=describes)
-    if len(span) == 1 and span[0].pos_ == "NOUN":
+    if len(span) == 1 and ctx.parsed.pos[span.start] == "NOUN":
         ent.aliases[:] = had  # a bare "treaty" is no alternative name
     ctx.token_entity.update(before)
-    for tok in span:
-        ctx.token_entity.setdefault(tok.i, ent.key)
+    for i in span.tokens():
+        ctx.token_entity.setdefault(i, ent.key)
 
 
 # -- the stage ----------------------------------------------------------------------------------
-def _candidate(head: Token, lex: dict[str, frozenset[str]], named: dict[int, EntityRecord]) -> bool:
-    if head.i in named:
+def _candidate(p: ParsedDoc, head: int, lex: Words, named: dict[int, EntityRecord]) -> bool:
+    if head in named:
         return True
-    return head.pos_ == "NOUN" and head.lower_ in lex["agreement_heads"] and head.tag_ != "NNS"
+    return p.pos[head] == "NOUN" and p.lower[head] in lex["agreement_heads"] and p.tag[head] != "NNS"
 
 
 def extract_agreements(ctx: DocContext) -> None:
     """Agreement entities and their kg:party / kg:signedOn / kg:signedIn relations."""
+    p = ctx.parsed
     lex = lexicon(PATTERN_FILE)
     named = _named(ctx, lex)
     found: dict[int, _Found] = {}
-    for name, roles in run_dependency_patterns(ctx, PATTERN_FILE, "party"):
+    for name, roles in ctx.matcher.dependency(PATTERN_FILE, "party"):
         head = roles["agreement"]
-        if not _candidate(head, lex, named):
+        if not _candidate(p, head, lex, named):
             continue
-        f = _found(found, head)
+        f = found.setdefault(head, _Found(head))
         party = roles.get("party")
         parties = party_referents(ctx, party, lex) if party is not None else []
         if name in BETWEEN_PATTERNS:
@@ -355,71 +336,69 @@ def extract_agreements(ctx: DocContext) -> None:
             _add(f.with_, parties)
         elif name in BY_PATTERNS:
             _add(f.subjects, parties)
-        if name in SUBJECT_PATTERNS and not _denied(roles["verb"], lex):
+        if name in SUBJECT_PATTERNS and not _denied(p, roles["verb"], lex):
             _add(f.subjects, agents(ctx, roles["verb"], AGENTS))  # not "Russia did not sign the treaty"
-    for name, roles in run_dependency_patterns(ctx, PATTERN_FILE, "signing"):
+    for name, roles in ctx.matcher.dependency(PATTERN_FILE, "signing"):
         head = roles["agreement"]
-        if _candidate(head, lex, named):
-            f = _found(found, head)
+        if _candidate(p, head, lex, named):
+            f = found.setdefault(head, _Found(head))
             if roles["verb"] not in f.signing_verbs:
                 f.signing_verbs.append(roles["verb"])
     disputes: dict[int, list[EntityRecord]] = {}
-    for _, roles in run_dependency_patterns(ctx, PATTERN_FILE, "dispute"):
+    for _, roles in ctx.matcher.dependency(PATTERN_FILE, "dispute"):
         if occurred(ctx, roles["verb"]):
             sides = party_referents(ctx, roles["plaintiff"], lex) + party_referents(ctx, roles["defendant"], lex)
             _add(disputes.setdefault(ctx.sent_index(roles["verb"]), []), sides)
-    for head_i in named:
-        if head_i not in found:
-            found[head_i] = _Found(ctx.doc[head_i])
-    heads = lex["agreement_heads"]  # nouns no pattern matched may still carry parties in their modifiers
-    unnamed = _word_positions(ctx.doc, heads)
-    for i in sorted({*named, *unnamed}):
-        if _candidate(ctx.doc[i], lex, named):
-            if i not in found:
-                found[i] = _Found(ctx.doc[i])
+    # nouns no pattern matched may still carry parties in their modifiers
+    for i in sorted({*named, *p.positions(lex["agreement_heads"])}):
+        if _candidate(p, i, lex, named) and i not in found:
+            found[i] = _Found(i)
 
     made: list[tuple[EntityRecord, int]] = []  # (agreement, token index of its latest mention)
-    for head_i in sorted(found):
-        f = found[head_i]
-        head = f.head
-        if any(c.dep_ in ("amod", "compound") and c.lower_ in lex["irrealis_modifiers"] or
-               c.dep_ == "det" and c.lower_ == "no" for c in head.children):
+    for head in sorted(found):
+        f = found[head]
+        kids = p.children[head]
+        if any(p.dep[c] in ("amod", "compound") and p.lower[c] in lex["irrealis_modifiers"] or
+               p.dep[c] == "det" and p.lower[c] == "no" for c in kids):
             continue  # "a potential deal", "no agreement"
-        verb = governing_verb(head)
-        if verb is not None and _denied(verb, lex):
+        verb = governing_verb(p, head)
+        if verb is not None and _denied(p, verb, lex):
             continue  # "Russia did not sign a treaty with Ukraine": no such treaty is said to exist
+        modifiers = _modifier_tokens(p, head)
         strong = bool(f.between or f.with_ or f.subjects)
         if f.between:
             parties = list(f.between)
         else:
             parties = list(f.subjects)
             _add(parties, f.with_)
-            _add(parties, _modifier_parties(ctx, head))
+            _add(parties, _modifier_parties(ctx, modifiers))
             if f.with_ and len(parties) == len(f.with_):
                 other = _sentence_subject(ctx, head, parties)
                 if other is not None:
                     parties.insert(0, other)
-        if not parties and head.lower_ in lex["settlement_heads"]:
+        if not parties and p.lower[head] in lex["settlement_heads"]:
             parties = list(disputes.get(ctx.sent_index(head), []))
             strong = bool(parties)
-        parties = [p for p in parties if p.type in AGENTS]
-        ent = named.get(head_i)
+        parties = [party for party in parties if party.type in AGENTS]
+        ent = named.get(head)
+        when = None
         if ent is None:
-            if not parties or (head.lower_ in lex["weak_heads"] and not strong):
+            if not parties or (p.lower[head] in lex["weak_heads"] and not strong):
                 continue
-            when = _when(ctx, head, f.signing_verbs)
-            distinct = any(c.dep_ in ("amod", "det", "nummod") and c.lower_ in lex["distinct_modifiers"]
-                           for c in head.children)  # "a new deal" is not the one before
+            when = _when(ctx, head, f.signing_verbs, modifiers)
+            distinct = any(p.dep[c] in ("amod", "det", "nummod") and p.lower[c] in lex["distinct_modifiers"]
+                           for c in kids)  # "a new deal" is not the one before
             ent = None if distinct else _merge_target(ctx, made, parties, when)
-            start, core = _core(ctx, head, lex)
+            start, core = _core(ctx, head, modifiers, lex)
             if ent is None:
                 ent = _new_agreement(ctx, _label(core, parties))
-            _mention(ctx, ent, ctx.doc[start:head.i + 1], True)
-        made.append((ent, head_i))
+            _mention(ctx, ent, TokenSpan(start, head + 1), True)
+        else:
+            when = _when(ctx, head, f.signing_verbs, modifiers)
+        made.append((ent, head))
         for party in parties:
             if party.key != ent.key:
                 ctx.add_relation(ent, "party", party, at=head)
-        when = _when(ctx, head, f.signing_verbs)
         if when and not any(r.subject == ent.key and r.predicate == "signedOn" for r in ctx.relations):
             ctx.add_relation(ent, "signedOn", value=when, at=head)
         where = _where(ctx, f.signing_verbs)
@@ -436,7 +415,7 @@ def _merge_target(ctx: DocContext, made: list[tuple[EntityRecord, int]], parties
                   when: str | None) -> EntityRecord | None:
     """The latest earlier agreement these parties belong to (one party set contains the other, and
     the signing dates, when both are known, agree)."""
-    keys = {p.key for p in parties}
+    keys = {party.key for party in parties}
     for ent, _ in reversed(made):
         have = _parties_of(ctx, ent)
         if not have or not (keys <= have or have <= keys):
@@ -450,32 +429,29 @@ def _merge_target(ctx: DocContext, made: list[tuple[EntityRecord, int]], parties
 
 def _new_agreement(ctx: DocContext, label: str) -> EntityRecord:
     """A fresh Agreement entity (never merged by label: two "deal"s of one article may differ)."""
-    ent = EntityRecord(key=f"e{len(ctx.entities)}", type="Agreement", label=label)
+    ent = EntityRecord(key=f"e{len(ctx.entities)}", type=EntityType.AGREEMENT, label=label)
     while ctx.by_key(ent.key) is not None:
         ent.key += "a"
     ctx.entities.append(ent)
     return ent
 
 
-def _anaphors(ctx: DocContext, lex: dict[str, frozenset[str]], made: list[tuple[EntityRecord, int]],
-              seen: set[int]) -> None:
+def _anaphors(ctx: DocContext, lex: Words, made: list[tuple[EntityRecord, int]], seen: set[int]) -> None:
     """ "this alliance", "the deal": a further mention of the latest agreement before it."""
     if not made:
         return
-    heads = lex["anaphor_heads"]
-    if heads.isdisjoint(doc_words(ctx.doc)):  # no such word in the article
-        return
-    for tok in (ctx.doc[i] for i in _word_positions(ctx.doc, heads)):
-        if tok.pos_ != "NOUN" or tok.i in ctx.token_entity:
+    p = ctx.parsed
+    for i in p.positions(lex["anaphor_heads"]):
+        if p.pos[i] != "NOUN" or i in ctx.token_entity:
             continue
-        dets = lex["demonstratives"] if tok.lower_ in lex["demonstrative_anaphors"] else lex["anaphor_determiners"]
-        if not any(c.dep_ == "det" and c.lower_ in dets for c in tok.children):
+        dets = lex["demonstratives"] if p.lower[i] in lex["demonstrative_anaphors"] else lex["anaphor_determiners"]
+        if not any(p.dep[c] == "det" and p.lower[c] in dets for c in p.children[i]):
             continue  # "the alliance" is as often NATO as the treaty; "this alliance" points back
-        if tok.i in seen and any(tok.i == i for _, i in made):
+        if i in seen and any(i == at for _, at in made):
             continue
-        before = [(ent, i) for ent, i in made if i < tok.i]
+        before = [(ent, at) for ent, at in made if at < i]
         if not before:
             continue
         ent = max(before, key=lambda m: m[1])[0]
-        det = next(c for c in tok.children if c.dep_ == "det")
-        _mention(ctx, ent, ctx.doc[det.i:tok.i + 1], False)
+        det = next(c for c in p.children[i] if p.dep[c] == "det")
+        _mention(ctx, ent, TokenSpan(det, i + 1), False)
