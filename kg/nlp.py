@@ -19,6 +19,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from kg.errors import ModelError
+from kg.gazetteer import gazetteer
 
 BULLETS = {"•", "·", "▪", "‣", "◦", "-", "*", "–", "—"}
 FINAL_PUNCT = tuple(".!?:;\"”’')»")
@@ -35,9 +36,6 @@ def _is_hard_wrapped(text: str) -> bool:
     return wrapped >= 0.5 * len(lines)
 
 
-FUNCTION_WORDS = {"a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "for", "with", "by",
-                  "from", "as", "under", "over", "between", "during", "amid", "after", "before", "into",
-                  "against", "about", "vs", "via", "than", "its", "their", "his", "her"}
 MIN_HEADING_TOKENS = 3
 PROPER = ("NNP", "NNPS")
 
@@ -52,41 +50,36 @@ def _heading_cut(doc: Doc, start: int) -> int | None:
     ("… in Talks | During the talks"), or at the noun phrase before the first lowercase content
     word: names, title words and a demonym before a verb, a possessive name before a noun.
     """
-    from kg.gazetteer import gazetteer
-
+    gaz = gazetteer()
+    function_words, role_words = gaz.words.function_words, gaz.role_words
     i = start
     n = len(doc)
     while i < n and not doc[i].is_space and "\n" not in doc[i].text:
         tok = doc[i]
-        if tok.is_title or tok.is_upper or tok.text in ("’s", "'s", "-", "–") or (tok.is_lower and tok.lower_ in FUNCTION_WORDS):
-            if (i - start >= MIN_HEADING_TOKENS and tok.is_title and tok.lower_ in FUNCTION_WORDS
+        if tok.is_title or tok.is_upper or tok.text in ("’s", "'s", "-", "–") or (tok.is_lower and tok.lower_ in function_words):
+            if (i - start >= MIN_HEADING_TOKENS and tok.is_title and tok.lower_ in function_words
                     and i + 1 < n and doc[i + 1].is_lower and not doc[i + 1].is_punct):
                 return i  # "… Highlighted in Talks | During the talks, …"
-            if "\n" in tok.whitespace_:
-                return None
             i += 1
             continue
         break
     if i >= n or i - start < MIN_HEADING_TOKENS + 2 or not doc[i].is_lower or doc[i].is_punct:
         return None
     stop = doc[i]
-    gaz = gazetteer()
-    from kg.extract.roles import role_words
-
     j = i
     if stop.tag_.startswith("VB") or stop.tag_ == "MD":
-        while j - 1 > start and doc[j - 1].tag_ in PROPER and doc[j - 1].lower_ not in role_words():
+        while j - 1 > start and doc[j - 1].tag_ in PROPER and doc[j - 1].lower_ not in role_words:
             j -= 1  # the name: "Sergei Lavrov"
-        while j - 1 > start and (doc[j - 1].lower_ in role_words() or doc[j - 1].text in ("-", "–")):
+        while j - 1 > start and (doc[j - 1].lower_ in role_words or doc[j - 1].text in ("-", "–")):
             j -= 1  # its title: "Foreign Minister", "Secretary-General"
         while j - 1 > start and gaz.demonym(doc[j - 1].text):
             j -= 1  # and nationality: "Russian"
     elif stop.tag_ in ("NN", "NNS"):
         if j - 2 > start and doc[j - 1].text in ("’s", "'s") and doc[j - 2].tag_ in PROPER:
             j -= 2
-            while j - 1 > start and doc[j - 1].tag_ in PROPER and doc[j - 1].is_title and doc[j - 1].lower_ not in FUNCTION_WORDS and doc[j - 2].text in ("’s", "'s"):
+            while j - 1 > start and doc[j - 1].tag_ in PROPER and doc[j - 1].is_title and doc[j - 1].lower_ not in function_words and doc[j - 2].text in ("’s", "'s"):
                 j -= 1
-    if j == i or j - start < MIN_HEADING_TOKENS or doc[j - 1].lower_ in FUNCTION_WORDS:
+    if j == i or j - start < MIN_HEADING_TOKENS or doc[j - 1].lower_ in function_words:
         return None  # "President Barack Obama and | First Lady …" is one sentence
     return j
 
