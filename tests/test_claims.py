@@ -15,6 +15,7 @@ import pytest
 from kg import config
 from kg.extract import extract
 from kg.extract.claims import find_quantity, lexicon
+from kg.extract.doc import ParsedDoc
 from kg.nlp import load_pipeline
 from kg.records import Document
 
@@ -244,10 +245,10 @@ def test_a_report_inside_the_same_speakers_report_is_not_repeated(nlp) -> None:
     ("Officials said all iPhone 4 buyers would get a free case.", None, None),  # part of a name
 ])
 def test_the_number_a_claim_states(nlp, text: str, value: str | None, written: str | None) -> None:
-    doc = nlp(text)
-    said = next(t for t in doc if t.lower_ == "said")
-    content = {t.i for t in doc if t.i > said.i}
-    assert find_quantity(doc, content) == (value, written)
+    parsed = ParsedDoc(nlp(text), text)
+    said = parsed.lower.index("said")
+    content = set(range(said + 1, parsed.n))
+    assert find_quantity(parsed, content) == (value, written)
 
 
 def test_every_reporting_verb_has_known_flags_and_the_patterns_load() -> None:

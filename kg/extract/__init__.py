@@ -1,57 +1,42 @@
 """Extraction of one article: a pure function from a Document (and its parse) to an ArticleRecord.
 
-No I/O and no global state beyond read-only gazetteers, so it runs unchanged in a worker process
-or a Ray actor. Stages, each in its own module, fill a DocContext in order:
-entities -> roles -> relations -> agreements -> claims.
+No I/O and no global state beyond read-only gazetteers and compiled patterns, so it runs
+unchanged in a worker process or a Ray actor. The article's parse is read once into a
+`ParsedDoc` (kg/extract/doc.py); the stages, each in its own module, read it and fill a
+`DocContext` in order: entities -> roles -> relations -> agreements -> claims.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.extract.agreements import extract_agreements
+from kg.extract.claims import extract_claims
 from kg.extract.context import DocContext
 from kg.extract.doc import ParsedDoc
+from kg.extract.entities import extract_entities
+from kg.extract.relations import extract_relations
+from kg.extract.roles import extract_roles
 from kg.nlp import clean_text, doc_text, parse_texts
 from kg.records import ArticleRecord, Document
 
-#: stage functions run after entity extraction, in order; each takes the DocContext
-STAGES: list[str] = [
-    "kg.extract.roles:extract_roles",
-    "kg.extract.relations:extract_relations",
-    "kg.extract.agreements:extract_agreements",
-    "kg.extract.claims:extract_claims",
-]
-
-
-@lru_cache(maxsize=1)
-def _stage_functions() -> tuple[Callable[[DocContext], None], ...]:
-    """The stage functions of `STAGES`, imported once (not once per article)."""
-    import importlib
-
-    funcs = []
-    for spec in STAGES:
-        module, name = spec.split(":")
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:  # stage not written yet
-                continue
-            raise
-        funcs.append(getattr(mod, name))
-    return tuple(funcs)
+#: the stages, in order; each reads and fills the article's DocContext
+STAGES: tuple[Callable[[DocContext], None], ...] = (
+    extract_entities,
+    extract_roles,
+    extract_relations,
+    extract_agreements,
+    extract_claims,
+)
 
 
 def extract_parsed(document: Document, doc: Doc) -> ArticleRecord:
     """The record of a document whose text was already parsed into `doc`."""
-    from kg.extract.entities import extract_entities
-
-    ctx = DocContext(document=document, parsed=ParsedDoc(doc, doc_text(doc)))
     try:
-        extract_entities(ctx)
-        for stage in _stage_functions():
+        ctx = DocContext(document=document, parsed=ParsedDoc(doc, doc_text(doc)))
+        for stage in STAGES:
             stage(ctx)
         return ctx.to_record()
     finally:
@@ -59,11 +44,9 @@ def extract_parsed(document: Document, doc: Doc) -> ArticleRecord:
 
 
 def release(doc: Doc) -> None:
-    """Drop the per-article caches the stages keep in `doc.user_data` (keys "kg_..."). Many hold
-    Spans or Tokens of the doc, which point back to it: left in place, the doc could only be freed
-    by the cyclic garbage collector, long after its batch."""
-    for key in [k for k in doc.user_data if isinstance(k, str) and k.startswith("kg_")]:
-        del doc.user_data[key]
+    """Drop what kg keeps in `doc.user_data` (the text `kg.nlp.parse_texts` put there): the doc is
+    done with once its record is made."""
+    doc.user_data.pop("kg_text", None)
 
 
 def extract(document: Document, nlp: Language) -> ArticleRecord:

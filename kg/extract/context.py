@@ -12,13 +12,6 @@ from kg.extract.doc import ParsedDoc, TokenSpan
 from kg.extract.matching import ArticleMatcher, EntityMark
 from kg.gazetteer import gazetteer
 from kg.records import ArticleRecord, ClaimRecord, Document, EntityRecord, EntityType, Mention, RelationRecord
-# TRANSITION: the old per-doc helpers, until every stage reads the ParsedDoc
-from kg.extract.context_old import (PUNCT, SPACE, TITLE, UPPER, WORD, columns, doc_ents, ent_labels,  # noqa: F401
-                                    indices_in, lex_flags, span_text, tag_column, tokens_text)
-
-
-def _index(x) -> int:  # TRANSITION
-    return x if isinstance(x, int) else x.i if hasattr(x, "i") else x.start
 
 
 @dataclass
@@ -42,26 +35,17 @@ class DocContext:
         self._by_key_made = 0  # how many entities the dict was made from
 
     # -- reading ----------------------------------------------------------------------------
-    @property
-    def doc(self):  # TRANSITION
-        return self.parsed.doc
-
-    @property
-    def sents(self):  # TRANSITION
-        return [TokenSpan(s, e) for s, e in self.parsed.sents]
-
     def sent_index(self, i: int) -> int:
         """Index of the sentence holding token i."""
-        return self.parsed.sent_index(_index(i))
+        return self.parsed.sent_index(i)
 
     def entity_at(self, i: int) -> EntityRecord | None:
         """The entity token i belongs to (a named mention), or None."""
-        key = self.token_entity.get(_index(i))
+        key = self.token_entity.get(i)
         return self.by_key(key) if key else None
 
     def country_at(self, i: int) -> EntityRecord | None:
         """The country token i names or implies (a country mention or a demonym like "Russian")."""
-        i = _index(i)
         ent = self.entity_at(i)
         if ent and ent.type == EntityType.COUNTRY:
             return ent
@@ -132,7 +116,7 @@ class DocContext:
         """Record a relation once (same subject, predicate and object/value); `at`: a token of the
         sentence that says it."""
         rel = RelationRecord(subject.key, predicate, obj.key if obj else None, value,
-                             self.sent_index(_index(at)) if at is not None else -1)
+                             self.sent_index(at) if at is not None else -1)
         for r in self.relations:
             if (r.subject, r.predicate, r.object, r.value) == (rel.subject, rel.predicate, rel.object, rel.value):
                 return

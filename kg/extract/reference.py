@@ -14,15 +14,15 @@ kg/data/patterns/relations.json. Tokens are indices into the article's `ParsedDo
 """
 from __future__ import annotations
 
+from typing import Callable, Mapping
+
 from kg.extract.context import DocContext
 from kg.extract.doc import ParsedDoc
 from kg.extract.matching import lexicon
+from kg.gazetteer import gazetteer
 from kg.records import EntityRecord, EntityType
 
 RELATIONS = "relations.json"
-PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers", "himself", "herself"}
-THING_PRONOUNS = {"it", "its", "they", "them", "their", "itself", "themselves"}
-RELATIVE_PRONOUNS = {"who", "whom", "whose", "which", "that"}
 SUBJECT_DEPS = ("nsubj", "nsubjpass")
 DEFINITE_DETERMINERS = ("the", "this", "that")
 
@@ -65,23 +65,50 @@ def referent(ctx: DocContext, i: int, types: tuple[EntityType, ...]) -> EntityRe
     return None
 
 
-def person_by_title(ctx: DocContext, i: int) -> EntityRecord | None:
-    """ "the bank chief" (token i, the title's noun): the one person, mentioned earlier, whose
-    kg:holdsRole has these words."""
+def person_by_title(ctx: DocContext, i: int, *, strict: bool = True,
+                    entity_at: Callable[[int], EntityRecord | None] | None = None) -> EntityRecord | None:
+    """ "the bank chief" (token i, the title's noun, after "the", "this" or "that"): the person,
+    mentioned before it, whose kg:holdsRole is this title.
+
+    Two readings, kept apart until one serves both (they resolve some phrases differently):
+    `strict` (relations, agreements): the title's modifiers ("bank") must be in the role too, and
+    exactly one person may hold it. Not `strict` (claims): the noun must end the role, the person
+    mentioned last before token i wins, and without such a role, the person named within three
+    words after the same noun earlier in the text ("bank chief Ben Bernanke", found with
+    `entity_at`, by default `ctx.entity_at`).
+    """
     p = ctx.parsed
     if not any(p.dep[c] == "det" and p.lower[c] in DEFINITE_DETERMINERS for c in p.children[i]):
         return None
-    title_words = [p.lower[t] for t in p.subtree(i) if t <= i and p.dep[t] in ("compound", "amod") or t == i]
-    found: list[EntityRecord] = []
-    for rel in ctx.relations:
-        if rel.predicate != "holdsRole" or not rel.value:
-            continue
-        title = rel.value.lower().split()
-        if all(w in title for w in title_words) and title[-1] == title_words[-1]:
-            person = ctx.by_key(rel.subject)
-            if person is not None and person not in found and _mentioned_before(ctx, person, i):
-                found.append(person)
-    return found[0] if len(found) == 1 else None
+    holders = [(rel.value.lower().split(), rel.subject) for rel in ctx.relations
+               if rel.predicate == "holdsRole" and rel.value]
+    if strict:
+        title_words = [p.lower[t] for t in p.subtree(i) if t <= i and p.dep[t] in ("compound", "amod") or t == i]
+        found: list[EntityRecord] = []
+        for title, key in holders:
+            if all(w in title for w in title_words) and title[-1] == title_words[-1]:
+                person = ctx.by_key(key)
+                if person is not None and person not in found and _mentioned_before(ctx, person, i):
+                    found.append(person)
+        return found[0] if len(found) == 1 else None
+    noun = p.lower[i]
+    best: tuple[int, EntityRecord] | None = None
+    for title, key in holders:
+        if title[-1] == noun:
+            person = ctx.by_key(key)
+            last = max((s.start for s in ctx.spans.get(key, []) if s.start < i), default=-1)
+            if person is not None and last >= 0 and (best is None or last > best[0]):
+                best = (last, person)
+    if best is not None:
+        return best[1]
+    entity_at = entity_at or ctx.entity_at
+    for j in range(i - 1, -1, -1):  # the title right before a name earlier in the text
+        if p.lower[j] == noun:
+            for k in range(j + 1, min(j + 4, i)):
+                ent = entity_at(k)
+                if ent is not None and ent.type == EntityType.PERSON:
+                    return ent
+    return None
 
 
 def _mentioned_before(ctx: DocContext, ent: EntityRecord, i: int) -> bool:
@@ -92,13 +119,13 @@ def antecedent(ctx: DocContext, i: int, types: tuple[EntityType, ...]) -> Entity
     """What a pronoun refers to: the nearest preceding subject of the right kind, in this or the
     previous sentence (he/she: a Person; it/they: an Organization or Country; who/which: the noun
     the relative clause hangs on). None when that is not clear."""
-    p = ctx.parsed
+    p, pronouns = ctx.parsed, gazetteer().words
     low = p.lower[i]
-    if low in RELATIVE_PRONOUNS and p.dep[p.head[i]] in ("relcl", "acl"):
+    if low in pronouns.relative_pronouns and p.dep[p.head[i]] in ("relcl", "acl"):
         return referent(ctx, p.head[p.head[i]], types)
-    if low in PERSON_PRONOUNS:
+    if low in pronouns.person_pronouns:
         want = tuple(t for t in types if t == EntityType.PERSON)
-    elif low in THING_PRONOUNS:
+    elif low in pronouns.thing_pronouns:
         want = tuple(t for t in types if t in (EntityType.ORGANIZATION, EntityType.COUNTRY))
     else:
         return None
@@ -194,25 +221,46 @@ def future_dates(p: ParsedDoc, future_words: frozenset[str]) -> list[int]:
     return [i for i in p.positions(future_words) if p.ent_type[i] == "DATE"]
 
 
-def verb_realized(ctx: DocContext, verb: int) -> bool:
-    """False for a verb that is negated, modal, infinitival, conditional, future or merely intended."""
-    p, lex = ctx.parsed, words()
+def realized(ctx: DocContext, verb: int, lex: Mapping[str, frozenset[str]], *, report: bool = False) -> bool:
+    """Whether `verb` says that something happened: False when it is negated ("did not meet"),
+    modal ("will meet"), conditional ("if they meet") or a bare infinitive ("to meet", "meet!").
+    `lex`: the word lists "modal_aux" and "irrealis_marks" (and, with `report`, "aspectual_heads").
+
+    Two readings, kept apart until one serves both: an event (relations, agreements, relations.json's
+    words) has not happened either when a future date modifies the verb ("meets Choe next week"),
+    an intention governs it ("plans to visit", "denied meeting") or it shares a modal with the verb
+    it is conjoined to. A report (claims: `report`, claims.json's words) was made in "went on to
+    say" (an infinitive under an aspectual verb), and not when the verb it is conjoined to is
+    negated or modal ("will meet and announce").
+    """
+    p = ctx.parsed
     kids = p.children[verb]
-    if any(p.dep[c] == "neg" for c in kids):
-        return False
-    if any(p.dep[c] in ("aux", "auxpass") and p.lower[c] in lex["modal_aux"] for c in kids):
-        return False
-    if p.tag[verb] == "VB" and not any(p.dep[c] == "aux" and p.cased_lemma[c] == "do" for c in kids):
+    infinitive = False
+    for c in kids:
+        dep, low = p.dep[c], p.lower[c]
+        if dep == "neg" or dep in ("aux", "auxpass") and low in lex["modal_aux"] or \
+                dep == "mark" and low in lex["irrealis_marks"]:
+            return False
+        if dep == "aux" and low == "to":
+            infinitive = True
+    bare = p.tag[verb] == "VB" and not any(p.dep[c] == "aux" and p.cased_lemma[c] == "do" for c in kids)
+    head = p.head[verb]
+    if report:
+        if infinitive or bare:  # "went on to say" reports what was said; "plans to say", "say!" do not
+            return infinitive and p.dep[verb] == "xcomp" and p.lemma[head] in lex["aspectual_heads"]
+        if p.dep[verb] == "conj" and head != verb:  # "will meet and announce": shared auxiliaries
+            if any(p.dep[c] == "neg" or p.dep[c] == "aux" and p.lower[c] in lex["modal_aux"] for c in p.children[head]):
+                return False
+        return True
+    if bare:
         return False  # "to visit", "will visit", "visit!"
-    if any(p.dep[c] == "mark" and p.lower[c] in lex["irrealis_marks"] for c in kids):
-        return False
     future = future_dates(p, lex["future_words"])
     if future:  # "meets Choe next week"
         for c in kids:
             if p.dep[c] in ("npadvmod", "advmod", "prep", "tmod") and any(p.is_under(i, c) for i in future):
                 return False
     # what governs it: "plans to visit", "denied meeting", "is planning on visiting"
-    head, dep, steps = p.head[verb], p.dep[verb], 0
+    dep, steps = p.dep[verb], 0
     while head != verb and steps < 3 and dep in ("xcomp", "ccomp", "pcomp", "prep", "conj", "advcl"):
         if dep != "conj" and dep != "advcl" and p.lemma[head] in lex["irrealis_governors"]:
             return False
@@ -244,7 +292,7 @@ def occurred(ctx: DocContext, event: int) -> bool:
     signing) names is said to have happened."""
     p, lex = ctx.parsed, words()
     if p.pos[event] in ("VERB", "AUX"):
-        return verb_realized(ctx, event)
+        return realized(ctx, event, lex)
     for c in p.children[event]:
         if p.dep[c] in ("amod", "compound", "det", "nmod") and p.lower[c] in lex["irrealis_modifiers"]:
             return False
@@ -260,4 +308,4 @@ def occurred(ctx: DocContext, event: int) -> bool:
         return True
     if p.lemma[verb] in lex["irrealis_governors"]:
         return False
-    return verb_realized(ctx, verb)
+    return realized(ctx, verb, lex)

@@ -9,11 +9,11 @@ sentences that carry the resolved entities, and the per-article state they share
 - `article`: `ArticleMatcher`, one per article, through which the stages match.
 """
 from kg.extract.matching.article import ArticleMatcher, dependency_group, dependency_groups
-from kg.extract.matching.files import check_sentence_attrs, expand_patterns, lexicon, load_patterns, read_pattern_file
+from kg.extract.matching.files import DATA, check_sentence_attrs, expand_patterns, lexicon, load_patterns, read_pattern_file
 from kg.extract.matching.needs import NeedsIndex, token_pattern_needs
 from kg.extract.matching.tokens import EntityMark
 from kg.extract.matching.tree import DependencyGroup, Match, PatternNode, one_token_node
 
-__all__ = ["ArticleMatcher", "DependencyGroup", "EntityMark", "Match", "NeedsIndex", "PatternNode",
+__all__ = ["DATA", "ArticleMatcher", "DependencyGroup", "EntityMark", "Match", "NeedsIndex", "PatternNode",
            "check_sentence_attrs", "dependency_group", "dependency_groups", "expand_patterns", "lexicon",
            "load_patterns", "one_token_node", "read_pattern_file", "token_pattern_needs"]
