@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy
 import spacy
-from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH, SENT_START, SPACY
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
@@ -102,29 +102,12 @@ def parse_texts(nlp: Language, texts: Iterable[str], batch_size: int) -> Iterato
     yield from nlp.pipe(tokenized(), batch_size=batch_size)
 
 
-_ORTHS: dict[int, str] = {}  # ORTH string ID -> the word (the StringStore lookup is slower)
-
-
 def doc_text(doc: Doc) -> str:
     """The doc's text, kept in `doc.user_data["kg_text"]` for the rest of kg's work on it (put
-    there first by `parse_texts`).
-
-    `Doc.text` makes a Token object per word to join their texts; this joins the same words,
-    read as string IDs through `Doc.to_array`, each followed by its space (the same string).
-    """
+    there first by `parse_texts`, which has it; otherwise made once from the tokens)."""
     text = doc.user_data.get("kg_text")
     if text is None:
-        words, strings, parts = _ORTHS, doc.vocab.strings, []
-        for orth, space in doc.to_array([ORTH, SPACY]).tolist():
-            word = words.get(orth)
-            if word is None:
-                if len(words) > 500_000:
-                    words.clear()
-                word = words[orth] = strings[orth]
-            parts.append(word)
-            if space:
-                parts.append(" ")
-        text = doc.user_data["kg_text"] = "".join(parts)
+        text = doc.user_data["kg_text"] = doc.text
     return text
 
 
@@ -205,12 +188,6 @@ def load_pipeline(model: str) -> Language:
     if "ner" not in nlp.pipe_names:
         raise ModelError(f"spaCy pipeline {model!r} has no 'ner' component; kg needs named entities")
     return nlp
-
-
-def model_version(nlp: Language) -> str:
-    """Identifies the model for the build cache: name, version and kg's components."""
-    meta = nlp.meta
-    return f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}|{'+'.join(nlp.pipe_names)}"
 
 
 _WS = re.compile(r"[\t\u00a0\u2007\u202f]")

@@ -27,7 +27,7 @@ SUBJECT_DEPS = ("nsubj", "nsubjpass")
 DEFINITE_DETERMINERS = ("the", "this", "that")
 
 
-def words() -> dict[str, frozenset[str]]:
+def relations_lexicon() -> dict[str, frozenset[str]]:
     """The word lists of relations.json (the words of "did it happen" and "the city of" among them)."""
     return lexicon(RELATIONS)
 
@@ -53,7 +53,7 @@ def referent(ctx: DocContext, i: int, types: tuple[EntityType, ...]) -> EntityRe
             ent = ctx.entity_at(child)
             if ent is not None and ent.type in types:
                 return ent
-    if p.lemma[i] in words()["locality_heads"]:  # "the city of Wonsan"
+    if p.lemma[i] in relations_lexicon()["locality_heads"]:  # "the city of Wonsan"
         for prep in p.children[i]:
             if p.dep[prep] == "prep" and p.lower[prep] == "of":
                 for obj in p.children[prep]:
@@ -290,7 +290,7 @@ def governing_verb(p: ParsedDoc, noun: int) -> int | None:
 def occurred(ctx: DocContext, event: int) -> bool:
     """Whether the event that token `event` (a verb or an event noun: a visit, a meeting, a
     signing) names is said to have happened."""
-    p, lex = ctx.parsed, words()
+    p, lex = ctx.parsed, relations_lexicon()
     if p.pos[event] in ("VERB", "AUX"):
         return realized(ctx, event, lex)
     for c in p.children[event]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from itertools import combinations
 
 from kg.extract.context import DocContext
-from kg.extract.reference import RELATIONS, SUBJECT_DEPS, agents, governing_verb, group, occurred, referent, words
+from kg.extract.reference import (RELATIONS, SUBJECT_DEPS, agents, governing_verb, group, occurred, referent,
+                                  relations_lexicon)
 from kg.gazetteer import gazetteer
 from kg.records import EntityRecord, EntityType
 
@@ -147,7 +148,7 @@ def _event_agents(ctx: DocContext, event: int, types: tuple[EntityType, ...]) ->
     p = ctx.parsed
     if p.pos[event] in ("VERB", "AUX"):
         return agents(ctx, event, types)
-    lex = words()
+    lex = relations_lexicon()
     for c in p.children[event]:  # "Lavrov's visit", "his visit"
         if p.dep[c] == "poss":
             ent = referent(ctx, c, types)
@@ -221,7 +222,7 @@ def _event_places(ctx: DocContext, tokens: list[int]) -> list[EntityRecord]:
 def _remote(ctx: DocContext, event: int | None) -> bool:
     """ "phone talks", "a video conference": people who talk remotely did not meet."""
     p = ctx.parsed
-    return event is not None and any(p.lower[c] in words()["remote_meeting_modifiers"] for c in p.children[event])
+    return event is not None and any(p.lower[c] in relations_lexicon()["remote_meeting_modifiers"] for c in p.children[event])
 
 
 def _add_meeting(ctx: DocContext, people: list[EntityRecord], at: int) -> None:

@@ -10,12 +10,13 @@ Not names: initials ("U. S."), a word after "degrees", a misspelt month.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kg.extract.context import DocContext
 from kg.extract.doc import ParsedDoc, TokenSpan
 from kg.extract.entities.cleaning import CITY_OVERRIDE_POP
 from kg.extract.entities.words import designator_word, has_org_word
-from kg.gazetteer import Gazetteer, norm
+from kg.gazetteer import Gazetteer, gazetteer, norm
 from kg.records import EntityType
 
 PERSON, COUNTRY, PLACE, ORGANIZATION = EntityType.PERSON, EntityType.COUNTRY, EntityType.PLACE, EntityType.ORGANIZATION
@@ -157,11 +158,12 @@ def _name_like(p: ParsedDoc, span: TokenSpan) -> bool:
     return not all(p.like_num[s:e])  # "Five" is a number, "First Boston Corp" a name
 
 
-def _calendar_word(text: str, gaz: Gazetteer) -> bool:
+@lru_cache(maxsize=1 << 14)  # pure, and asked of the same capitalised words article after article
+def _calendar_word(text: str) -> bool:
     """A month or weekday name, or a misspelling of one of five letters or more (one wrong, missing,
     extra or swapped letter: "Feburary", "Wendesday")."""
     word = text.lower().rstrip(".")
-    return len(word) >= 5 and any(len(w) >= 5 and _one_edit(word, w) for w in gaz.words.calendar_words)
+    return len(word) >= 5 and any(len(w) >= 5 and _one_edit(word, w) for w in gazetteer().words.calendar_words)
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -202,7 +204,7 @@ def classify(ctx: DocContext, span: TokenSpan, gaz: Gazetteer) -> Candidate | No
         return None
     if len(span) > 1 and designator_word(head, p.words[span.end - 1]):
         return Candidate(span, text, ORGANIZATION, 3)  # "Wedgestone Advisory Corp", "West Point-Pepperell Inc"
-    if len(span) == 1 and label != "PERSON" and _calendar_word(text, gaz) and gaz.place(text) is None:
+    if len(span) == 1 and label != "PERSON" and _calendar_word(text) and gaz.place(text) is None:
         return None  # "in Feburary": a (misspelt) month or weekday, not a name
     if len(span) > 1 and label not in ("GPE", "LOC", "FAC") and has_org_word(p, span, gaz):
         return Candidate(span, text, ORGANIZATION, 2)  # "Envases Metalurgicos de Alava", "Italiana Olii"

@@ -242,10 +242,8 @@ def tree_matches(index: TreeIndex, nodes: tuple[PatternNode, ...]) -> list[tuple
             partial = [found + (up,) for found in partial
                        for up in (head[found[left]],) if up != found[left] and up in cands]
         elif node.op == ">":
-            children = index.children
-            tests = [(index.values(attr), values) for attr, values in node.tests]
-            partial = [found + (tok,) for found in partial for tok in children[found[left]]
-                       if all(column[tok] in values for column, values in tests)]
+            children, cands = index.children, index.candidates(node)
+            partial = [found + (tok,) for found in partial for tok in children[found[left]] if tok in cands]
         else:
             related = index.related(node)
             partial = [found + (tok,) for found in partial for tok in related.get(found[left], ())]
