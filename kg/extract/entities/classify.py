@@ -150,7 +150,7 @@ def _name_like(p: ParsedDoc, span: TokenSpan) -> bool:
     number words inside a longer name are part of it ("First Boston Corp", "Three Mile Island")."""
     s, e = span.start, span.end
     first = s
-    if e - s > 3 and p.words[s + 1] == "-" and not p.space[s] and p.words[s].islower():
+    if e - s > 3 and p.words[s + 1] == "-" and not p.space[s] and p.is_lower[s]:
         first = s + 2  # "sub-Saharan Africa"
     joined = "".join(p.words[s:e])
     if not p.words[first][:1].isupper() or (not joined.isalpha() and any(ch.isdigit() for ch in joined)):

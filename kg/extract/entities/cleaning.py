@@ -64,7 +64,7 @@ def _town_and_region(p: ParsedDoc, span: TokenSpan, gaz: Gazetteer) -> list[Toke
     c = p.words.index(",", start, end)
     if c == start or c + 1 >= end:
         return None
-    if (not all(p.words[i].istitle() and p.words[i].isalpha() for i in range(start, c)) or c - start > 3
+    if (not all(p.is_title[i] and p.is_alpha[i] for i in range(start, c)) or c - start > 3
             or p.lower[c - 1] in gaz.org_heads):
         return None
     region = p.text_of(c + 1, end)
@@ -85,7 +85,7 @@ def _town_after_of(p: ParsedDoc, span: TokenSpan, gaz: Gazetteer) -> int | None:
     if not p.words[e + 1][:1].isupper():
         return None
     k = e - 1
-    while k > span.start and p.words[k].istitle() and p.words[k].isalpha() and e - k <= 3:
+    while k > span.start and p.is_title[k] and p.is_alpha[k] and e - k <= 3:
         k -= 1
     if p.lower[k] != "of" or k == e - 1 or k - span.start < 2:
         return None
@@ -113,19 +113,19 @@ def clean(ctx: DocContext, span: TokenSpan, gaz: Gazetteer) -> list[TokenSpan]:
     parts.append((cur, span.end, "GPE" if after_of else span.label))
     out: list[TokenSpan] = []
     for part, (s, e, label) in enumerate(parts):
-        while s < e and (lower[s] in words.leading_drop or p.is_punct[s] or text[s].isspace() or
+        while s < e and (lower[s] in words.leading_drop or p.is_punct[s] or p.is_space[s] or
                          (label == "PERSON" and lower[s] in words.honorifics and e - s > 1)):
             s += 1
-        while e > s and (p.is_punct[e - 1] or text[e - 1].isspace() or text[e - 1] in POSSESSIVES):
+        while e > s and (p.is_punct[e - 1] or p.is_space[e - 1] or text[e - 1] in POSSESSIVES):
             e -= 1
         if e - s >= 3 and ticker_word(lower[e - 1], text[e - 1]) and designator_word(lower[e - 2], text[e - 2]):
             e -= 1  # "CBS Inc CBS": news wires put the stock symbol after the company's name
         if (label in ("GPE", "LOC") and s == span.start and s >= 3 and text[s - 2] == "-"
-                and text[s - 3].islower() and text[s - 3].isalpha() and text[s - 1].istitle()
+                and p.is_lower[s - 3] and p.is_alpha[s - 3] and p.is_title[s - 1]
                 and not space[s - 3] and not space[s - 2] and not gaz.country(p.span_text(span))):
             s -= 3  # "sub-Saharan Africa": the region the hyphenated adjective marks out, not the continent
         if (label in ("GPE", "LOC") and e == span.end and e + 1 < p.n and text[e] == "-"
-                and not space[e - 1] and not space[e] and text[e + 1].istitle()
+                and not space[e - 1] and not space[e] and p.is_title[e + 1]
                 and not p.ent_type[e + 1]):
             e += 2  # "Centre-West": the name is the whole hyphenated compound, not its first half
         # trailing demonyms are adjectives of the next noun, not part of an ORG/PERSON name
@@ -146,8 +146,8 @@ def clean(ctx: DocContext, span: TokenSpan, gaz: Gazetteer) -> list[TokenSpan]:
             # the rest of a span after a possessive is a name only when it looks like one:
             # "Lavrov's Visit" leaves "Visit", a headline word, which is dropped
             if not (lower[e - 1] in gaz.org_heads or lower[e - 1] in gaz.place_heads
-                    or (e - s >= 2 and all(text[i].istitle() for i in range(s, e)))
-                    or (part in after_country and text[s].istitle() and (e - s >= 2 or gaz.place(p.text_of(s, e))))):
+                    or (e - s >= 2 and all(p.is_title[i] for i in range(s, e)))
+                    or (part in after_country and p.is_title[s] and (e - s >= 2 or gaz.place(p.text_of(s, e))))):
                 continue  # but "Japans Ministry of International Trade" and "Irans Ahvaz" (a city) are names
         out.append(TokenSpan(s, e, label))
     return out
@@ -167,10 +167,10 @@ def merge_split_names(p: ParsedDoc, spans: list[TokenSpan], gaz: Gazetteer) -> l
         if (
             prev.label == "PERSON"
             and len(gap) <= 3
-            and all(p.lower[i] in gaz.words.name_particles and p.words[i].islower() for i in gap)
+            and all(p.lower[i] in gaz.words.name_particles and p.is_lower[i] for i in gap)
             and len(span) <= 2
             and span.label in ("NORP", "PERSON", "ORG", "GPE")
-            and all(p.words[i].istitle() for i in span.tokens())
+            and all(p.is_title[i] for i in span.tokens())
             and not gaz.demonym(text)
             and not gaz.country(text)
         ):
@@ -185,9 +185,9 @@ def _extend_particles(p: ParsedDoc, span: TokenSpan, gaz: Gazetteer) -> TokenSpa
     if span.label != "PERSON":
         return span
     i = span.end
-    while i < p.n and p.lower[i] in gaz.words.name_particles and p.words[i].islower() and i - span.end < 3:
+    while i < p.n and p.lower[i] in gaz.words.name_particles and p.is_lower[i] and i - span.end < 3:
         i += 1
-    if i > span.end and i < p.n and p.words[i].istitle() and p.pos[i] == "PROPN" and not p.ent_type[i]:
+    if i > span.end and i < p.n and p.is_title[i] and p.pos[i] == "PROPN" and not p.ent_type[i]:
         return TokenSpan(span.start, i + 1, "PERSON")
     return span
 
@@ -198,7 +198,7 @@ def with_admin_head(p: ParsedDoc, span: TokenSpan, gaz: Gazetteer) -> TokenSpan:
         return span
     nxt = p.lower[span.end]
     text = p.span_text(span)
-    if p.words[span.end].islower() and nxt in gaz.words.admin_heads and not gaz.country(text):
+    if p.is_lower[span.end] and nxt in gaz.words.admin_heads and not gaz.country(text):
         place = gaz.place(text)
         if nxt == "state" and place is not None and place.kind == "admin1":
             return span  # "Texas state courts": Texas is the state already ("New York state" is not the city)

@@ -120,7 +120,7 @@ def conjoined_firm_spans(p: ParsedDoc, gaz: Gazetteer) -> list[TokenSpan]:
         if lower[i] not in NAME_CONJUNCTIONS or not words[i + 1][:1].isupper():
             continue
         partners_only = lower[i + 1].rstrip(".") not in gaz.words.firm_tails  # "... and Stowe": needs "firm of" before
-        if partners_only and not (words[i + 1].istitle() and p.pos[i + 1] == "PROPN"):
+        if partners_only and not (p.is_title[i + 1] and p.pos[i + 1] == "PROPN"):
             continue
         start = i
         names = 0
@@ -131,12 +131,12 @@ def conjoined_firm_spans(p: ParsedDoc, gaz: Gazetteer) -> list[TokenSpan]:
                 continue
             if designator_word(lower[k], words[k]):
                 break  # "First Boston Corp, Goldman, Sachs and Co": the designator ends the firm before
-            if (words[k] == "." and start >= 2 and not p.space[start - 2] and words[start - 2].istitle()
-                    and words[start - 2].isalpha()):
+            if (words[k] == "." and start >= 2 and not p.space[start - 2] and p.is_title[start - 2]
+                    and p.is_alpha[start - 2]):
                 start -= 2  # "Alex. Brown and Sons": an abbreviated first name
                 names += 1
                 continue
-            if ((words[k].istitle() or (words[k].isupper() and words[k].isalpha())) and p.pos[k] == "PROPN"
+            if ((p.is_title[k] or (p.is_upper[k] and p.is_alpha[k])) and p.pos[k] == "PROPN"
                     and lower[k] not in gaz.words.leading_drop):
                 start -= 1
                 names += 1

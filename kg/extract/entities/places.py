@@ -85,7 +85,7 @@ def missed_place_names(p: ParsedDoc, pieces: list[TokenSpan], gaz: Gazetteer) ->
         if not (word[:1].isupper() and word[1:2].islower()) or i < after or i in covered or i in in_ents:
             continue
         j = i + 1  # the capitalised run from i
-        while j < p.n and words[j][:1].isupper() and j not in covered and j not in in_ents and words[j].isalpha():
+        while j < p.n and words[j][:1].isupper() and j not in covered and j not in in_ents and p.is_alpha[j]:
             j += 1
         before = words[i - 1] if i > 0 else ""
         if (p.sent_start[i] or (before[:1].isupper() and before.isalpha())

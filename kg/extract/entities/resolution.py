@@ -161,7 +161,7 @@ def _state_organ(p: ParsedDoc, i: int, j: int, gaz: Gazetteer) -> TokenSpan | No
     """ "Zambian government" (demonym i..j and a state noun right after it, state_organs.txt),
     else None: the government, authorities or cabinet of a country stand for the country, where
     "Zambian maize" or "a Zambian staple" only describe something."""
-    if j < p.n and p.lower[j] in gaz.state_organs and p.words[j].islower() and p.words[i][:1].isupper():
+    if j < p.n and p.lower[j] in gaz.state_organs and p.is_lower[j] and p.words[i][:1].isupper():
         return TokenSpan(i, j + 1)
     return None
 
