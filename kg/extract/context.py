@@ -16,6 +16,8 @@ from kg.records import ArticleRecord, ClaimRecord, Document, EntityRecord, Entit
 
 @dataclass
 class DocContext:
+    """One article's extraction in progress (see the module's docstring)."""
+
     document: Document
     parsed: ParsedDoc
     entities: list[EntityRecord] = field(default_factory=list)

@@ -66,6 +66,7 @@ class ParsedDoc:
         n = self.n = len(doc)
         array = doc.to_array(list(_ATTRS)) if n else numpy.zeros((0, len(_ATTRS)), dtype="uint64")
         self._array = array
+        self._more_ids: dict[int, numpy.ndarray] = {}  # attributes read later (`ids`)
         # each distinct string ID is looked up once, and its string spread over the tokens by numpy
         ids = array[:, :len(_STRING_ATTRS)].T
         keys, where = numpy.unique(ids.ravel(), return_inverse=True)
@@ -89,8 +90,14 @@ class ParsedDoc:
         self.head: list[int] = (numpy.arange(n) + head.astype("int64")).tolist()
         self.ent_iob: list[str] = [IOB_STRINGS[k] for k in iob.tolist()]
         self.sent_start: list[bool] = (sent_start == 1).tolist()
-        (self.is_alpha, self.is_punct, self.is_title, self.is_upper, self.is_lower, self.is_space,
-         self.like_num) = (column.astype(bool).tolist() for column in flags)
+        is_alpha, is_punct, is_title, is_upper, is_lower, is_space, like_num = (f.astype(bool).tolist() for f in flags)
+        self.is_alpha: list[bool] = is_alpha
+        self.is_punct: list[bool] = is_punct
+        self.is_title: list[bool] = is_title
+        self.is_upper: list[bool] = is_upper
+        self.is_lower: list[bool] = is_lower
+        self.is_space: list[bool] = is_space
+        self.like_num: list[bool] = like_num
         self.children: list[list[int]] = [[] for _ in range(n)]  # in text order
         for i, h in enumerate(self.head):
             if h != i:
@@ -120,9 +127,6 @@ class ParsedDoc:
         return self.idx[i] + len(self.words[i])
 
     # -- the tree -------------------------------------------------------------------------------
-    def is_root(self, i: int) -> bool:
-        return self.head[i] == i
-
     def ancestors(self, i: int) -> Iterator[int]:
         """Token i's head, its head's head, ... up to the sentence root (`Token.ancestors`)."""
         head = self.head
@@ -233,11 +237,7 @@ class ParsedDoc:
         pattern matchers, which compare IDs; read once per article and attribute."""
         if attr in _ATTRS:
             return self._array[:, _ATTRS.index(attr)]
-        column = self._extra_ids.get(attr)
+        column = self._more_ids.get(attr)
         if column is None:
-            column = self._extra_ids[attr] = self.doc.to_array(attr) if self.n else numpy.zeros(0, dtype="uint64")
+            column = self._more_ids[attr] = self.doc.to_array(attr) if self.n else numpy.zeros(0, dtype="uint64")
         return column
-
-    @cached_property
-    def _extra_ids(self) -> dict[int, numpy.ndarray]:
-        return {}

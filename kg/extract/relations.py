@@ -222,7 +222,8 @@ def _event_places(ctx: DocContext, tokens: list[int]) -> list[EntityRecord]:
 def _remote(ctx: DocContext, event: int | None) -> bool:
     """ "phone talks", "a video conference": people who talk remotely did not meet."""
     p = ctx.parsed
-    return event is not None and any(p.lower[c] in relations_lexicon()["remote_meeting_modifiers"] for c in p.children[event])
+    remote = relations_lexicon()["remote_meeting_modifiers"]
+    return event is not None and any(p.lower[c] in remote for c in p.children[event])
 
 
 def _add_meeting(ctx: DocContext, people: list[EntityRecord], at: int) -> None:

@@ -12,7 +12,8 @@ from kg.records import ClaimRecord, EntityRecord, EntityType
 ABOUT_TYPES = (EntityType.PERSON, EntityType.ORGANIZATION, EntityType.COUNTRY, EntityType.PLACE, EntityType.AGREEMENT)
 
 
-def about(r: Reader, draft: Draft, claimant: EntityRecord | None, before: Sequence[ClaimRecord] = ()) -> list[EntityRecord]:
+def about(r: Reader, draft: Draft, claimant: EntityRecord | None,
+          before: Sequence[ClaimRecord] = ()) -> list[EntityRecord]:
     """The entities the claim content names; the claimant only when the content refers to it. When
     the content names none: the topic of the same speaker's claim in the sentence before ("He added
     that ..."), else the other entities of the sentence, else the claimant itself (its own doings).

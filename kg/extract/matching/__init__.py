@@ -8,8 +8,11 @@ sentences that carry the resolved entities, and the per-article state they share
 - `tokens`: token patterns over sentences whose tokens carry kg's entity types;
 - `article`: `ArticleMatcher`, one per article, through which the stages match.
 """
+from __future__ import annotations
+
 from kg.extract.matching.article import ArticleMatcher, dependency_group, dependency_groups
-from kg.extract.matching.files import DATA, check_sentence_attrs, expand_patterns, lexicon, load_patterns, read_pattern_file
+from kg.extract.matching.files import (DATA, check_sentence_attrs, expand_patterns, lexicon, load_patterns,
+                                      read_pattern_file)
 from kg.extract.matching.needs import NeedsIndex, token_pattern_needs
 from kg.extract.matching.tokens import EntityMark
 from kg.extract.matching.tree import DependencyGroup, Match, PatternNode, one_token_node
