@@ -209,7 +209,7 @@ def _named(ctx: DocContext, lex: Words) -> dict[int, EntityRecord]:
 
 
 # -- dates and places ---------------------------------------------------------------------------
-def _date_text(p: ParsedDoc, i: int) -> TokenSpan | None:
+def _date_span(p: ParsedDoc, i: int) -> TokenSpan | None:
     """The DATE entity token i is in, or None."""
     if p.ent_type[i] != "DATE":
         return None
@@ -236,12 +236,12 @@ def _when(ctx: DocContext, head: int, verbs: list[int], modifiers: list[int]) ->
             else:
                 cands = []
             for t in cands:
-                span = _date_text(p, t)
+                span = _date_span(p, t)
                 value = resolve_date(p.span_text(span), article_date, past=past) if span is not None else None
                 if value:
                     return value
     for t in modifiers:
-        span = _date_text(p, t)
+        span = _date_span(p, t)
         if span is not None and span.end <= head:
             value = resolve_date(p.span_text(span), article_date, past=True)
             if value:
