@@ -18,17 +18,15 @@ from kg.errors import QueryError
 from kg.queries import (
     QUERY_DIR,
     Param,
-    QueryResult,
-    bind_values,
     format_result,
     get_query,
     list_queries,
     make_term,
     parse_query_file,
-    query_shape,
     resolve_bindings,
     run_query,
 )
+from kg.sparql import QueryResult, bind_values, query_shape
 from kg.stores import EmbeddedStore, GraphStore, SparqlStore, load_files, open_store
 
 KG = "https://w3id.org/newskg/ontology#"
