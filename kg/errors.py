@@ -24,12 +24,6 @@ class ModelError(ConfigError):
     """The spaCy pipeline cannot be loaded."""
 
 
-class ValidationError(KGError):
-    """A graph does not conform to the shapes."""
-
-    exit_code = 1
-
-
 class StoreError(KGError):
     """A store or SPARQL server failed or refused a request."""
 
