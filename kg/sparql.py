@@ -140,11 +140,6 @@ class QueryResult:
     boolean: Optional[bool] = None
     triples: list[ox.Triple] = field(default_factory=list)
 
-    def column(self, name: str) -> list[Optional[Term]]:
-        """All values of one variable (for tests and callers that want one column)."""
-        i = self.variables.index(name)
-        return [row[i] for row in self.rows]
-
     def dicts(self) -> list[dict[str, Optional[str]]]:
         """Rows as {variable: lexical value} (IRIs as strings, unbound as None)."""
         return [{v: (None if t is None else t.value) for v, t in zip(self.variables, row)} for row in self.rows]
