@@ -72,7 +72,7 @@ def build(
 ) -> None:
     """Read articles, extract entities, relations and claims, and write the graph (file, stdout, store)."""
     from kg.build import BuildOptions, build_graph, default_build_cache
-    from kg.pipeline import rich_progress
+    from kg.build.extraction import rich_progress
 
     opts = BuildOptions(
         paths=paths or [Path("seeds")], output=output, format=format, model=model, base=base,

@@ -9,11 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 import kg.config
-import kg.engines
+import kg.build.engines
 from kg.build import BuildOptions, build_graph, iter_graphs, prepare
-from kg.cache import pipeline_version
+from kg.build.cache import pipeline_version
 from kg.cli import app
-from kg.pipeline import SortedQuadWriter
+from kg.build.extraction import SortedQuadWriter
 from kg.serialize import serialize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,13 +55,13 @@ def corpus(tmp_path: Path) -> Path:
 def counted(monkeypatch) -> list[str]:
     """The ids of the documents extracted in this process (LocalEngine calls extract_batch)."""
     seen: list[str] = []
-    real = kg.engines.extract_batch
+    real = kg.build.engines.extract_batch
 
     def counting(docs, model):
         seen.extend(d.id for d in docs)
         return real(docs, model)
 
-    monkeypatch.setattr(kg.engines, "extract_batch", counting)
+    monkeypatch.setattr(kg.build.engines, "extract_batch", counting)
     return seen
 
 
@@ -198,13 +198,13 @@ def test_a_build_freezes_its_start_up_heap_only_while_it_runs(corpus: Path, tmp_
     import gc
 
     seen: list[tuple[tuple[int, int, int], int]] = []
-    real = kg.engines.extract_batch
+    real = kg.build.engines.extract_batch
 
     def watching(docs, model):
         seen.append((gc.get_threshold(), gc.get_freeze_count()))
         return real(docs, model)
 
-    monkeypatch.setattr(kg.engines, "extract_batch", watching)
+    monkeypatch.setattr(kg.build.engines, "extract_batch", watching)
     monkeypatch.setattr(kg.config, "BATCH_SIZE", 1)  # one batch per article
     before = gc.get_threshold()
     build(corpus, tmp_path / "out.trig")
@@ -219,7 +219,7 @@ def test_a_damaged_or_foreign_build_cache_entry_is_a_miss_and_is_never_run(tmp_p
     import pickle
     import zlib
 
-    from kg.cache import RecordCache
+    from kg.build.cache import RecordCache
     from kg.records import ArticleRecord, Document, EntityRecord, Mention
 
     doc = Document(id="a", text="Lavrov spoke.", source="a.txt")
@@ -271,6 +271,6 @@ def test_an_extracting_process_keeps_freed_memory_where_malloc_is_glibcs() -> No
     them back); elsewhere nothing changes and nothing fails."""
     import platform
 
-    from kg.engines import keep_freed_memory
+    from kg.build.engines import keep_freed_memory
 
     assert keep_freed_memory() is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")

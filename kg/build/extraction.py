@@ -104,8 +104,8 @@ def extract_all(
     With `cache_dir`, records of unchanged articles come from the build cache and new ones are
     added to it batch by batch (an interrupted build keeps what it finished).
     """
-    from kg.cache import RecordCache, pipeline_version
-    from kg.engines import check_engine, make_engine, settle_heap, thaw_heap
+    from kg.build.cache import RecordCache, pipeline_version
+    from kg.build.engines import check_engine, make_engine, settle_heap, thaw_heap
 
     check_engine(engine, workers, address)
     stats = stats if stats is not None else ExtractStats()

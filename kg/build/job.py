@@ -86,7 +86,7 @@ def default_build_cache(cache_dir: Path | None = None) -> Path:
 
 def extract_documents(opts: BuildOptions, report: BuildReport) -> list[ArticleRecord]:
     """Records of all readable documents, in input order: streamed, cached, on the chosen engine."""
-    from kg.pipeline import ExtractStats, extract_all
+    from kg.build.extraction import ExtractStats, extract_all
 
     stats = ExtractStats()
     records = extract_all(
@@ -192,7 +192,7 @@ def build_graph(opts: BuildOptions) -> BuildReport:
     The quads stream into an external sort (kg.pipeline.SortedQuadWriter): the same bytes as
     kg.serialize.serialize, without the whole graph in memory.
     """
-    from kg.pipeline import SortedQuadWriter
+    from kg.build.extraction import SortedQuadWriter
 
     writer = SortedQuadWriter(opts.format)  # fails on a bad format before the expensive part
     to_store = opts.store is not None or opts.endpoint is not None
