@@ -5,6 +5,7 @@ so a user never sees a stack trace for a user error.
 """
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -72,7 +73,7 @@ def build(
 ) -> None:
     """Read articles, extract entities, relations and claims, and write the graph (file, stdout, store)."""
     from kg.build import BuildOptions, build_graph, default_build_cache
-    from kg.build.extraction import rich_progress
+    from kg.build.progress import rich_progress
 
     opts = BuildOptions(
         paths=paths or [Path("seeds")], output=output, format=format, model=model, base=base,
@@ -235,8 +236,6 @@ def query(
     timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for a server's answer."),
 ) -> None:
     """Run a saved query (or --file Q.rq, --sparql "...") against a store, a server or graph files."""
-    import shutil
-
     from kg.queries import format_result, run_query
 
     try:

@@ -13,7 +13,7 @@ import kg.build.engines
 from kg.build import BuildOptions, build_graph, iter_graphs, prepare
 from kg.build.cache import pipeline_version
 from kg.cli import app
-from kg.build.extraction import SortedQuadWriter
+from kg.build.sorted_writer import SortedQuadWriter
 from kg.serialize import serialize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -271,6 +271,6 @@ def test_an_extracting_process_keeps_freed_memory_where_malloc_is_glibcs() -> No
     them back); elsewhere nothing changes and nothing fails."""
     import platform
 
-    from kg.build.engines import keep_freed_memory
+    from kg.build.worker import keep_freed_memory
 
     assert keep_freed_memory() is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
