@@ -252,6 +252,32 @@ def query(
         err.print(f"{len(result.rows)} row(s)", highlight=False)
 
 
+@app.command()
+def viz(
+    graph: Optional[List[Path]] = typer.Argument(None, help="Graph files (.trig .nq keep the articles' graphs; .ttl .nt too)."),
+    output: Path = typer.Option(..., "-o", "--output", help="The HTML page to write (atomically); '-' for stdout."),
+    store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help=_ENDPOINT_HELP),
+    dialect: str = typer.Option("auto", "--dialect", help=_DIALECT_HELP),
+    title: Optional[str] = typer.Option(None, "--title", help="The page's title. Default: counts of articles, entities, claims."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for a server's answer."),
+) -> None:
+    """Write one self-contained HTML page to explore the graph in a browser (works offline, from disk)."""
+    from kg.viz import write_viz
+
+    try:
+        report = write_viz(graph or None, store=store, endpoint=endpoint, output=None if str(output) == "-" else output,
+                           title=title, dialect=dialect, timeout=timeout)
+    except KGError as exc:
+        fail(exc)
+        return
+    err.print(
+        f"{report.entities} entities, {report.relations} relations, {report.claims} claims, {report.articles} articles"
+        f" -> {report.output or 'stdout'} ({report.bytes / 1e6:.1f} MB)",
+        highlight=False, soft_wrap=True,
+    )
+
+
 def optional_store_value(argv: list[str]) -> list[str]:
     """`kg build … --store` with no path means the default store: click options cannot have an
     optional value, so a bare `--store` (last, or before another option) gets it here."""
