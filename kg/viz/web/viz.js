@@ -117,6 +117,7 @@
     return { nodes: Array.from(shown), edges: edges, claims: claims, candidates: candidates };
   }
 
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many || one + "s"); }
   function shorten(text, n) { return text.length > n ? text.slice(0, n - 1) + "…" : text; }
 
   function elements(v) {
@@ -347,7 +348,7 @@
     var context = [];
     n.articles.forEach(function (a) { claimsIn[a].forEach(function (k) { if (!listed.has(k)) { listed.add(k); context.push(k); } }); });
     if (context.length) parts.push(section("Other claims in the articles that mention it", listOf(context, function (k) { return claimCard(k); }, 10)));
-    if (n.articles.length) parts.push(section("Mentioned in " + n.articles.length + " article" + (n.articles.length > 1 ? "s" : ""), listOf(n.articles, articleLink)));
+    if (n.articles.length) parts.push(section("Mentioned in " + plural(n.articles.length, "article"), listOf(n.articles, articleLink)));
     panel(parts);
   }
 
@@ -365,7 +366,8 @@
       el("button", { type: "button", text: "Draw only this article", onclick: function () { setArticle(a); } }),
       el("button", { type: "button", text: "All articles", onclick: function () { setArticle(-1); } })
     ]));
-    parts.push(el("div", { className: "muted", text: "Contributed " + nodesIn[a].length + " entities, " + edgesIn[a].length + " relations, " + claimsIn[a].length + " claims." }));
+    parts.push(el("div", { className: "muted", text: "Contributed " + plural(nodesIn[a].length, "entity", "entities") + ", " +
+      plural(edgesIn[a].length, "relation") + ", " + plural(claimsIn[a].length, "claim") + "." }));
     DATA.classes.forEach(function (cls) {
       var items = nodesIn[a].filter(function (i) { return N[i].class === cls; });
       if (items.length) parts.push(section(cls + " (" + items.length + ")", listOf(items, entityLink)));
