@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from kg.namespaces import KG
 from kg.queries import QueryResult, Term
+from kg.stores import GraphStore
 
 #: The SPARQL queries this module runs (package data).
 QUERY_DIR = Path(__file__).parent / "queries"
@@ -39,7 +40,7 @@ def load_query(name: str) -> str:
     return (QUERY_DIR / f"{name}.rq").read_text(encoding="utf-8")
 
 
-def run(store: Any, name: str) -> list[dict[str, Optional[Term]]]:
+def run(store: GraphStore, name: str) -> list[dict[str, Optional[Term]]]:
     """Rows of a saved viz query as {variable: term or None}."""
     result: QueryResult = store.query(load_query(name))
     return [dict(zip(result.variables, row)) for row in result.rows]
@@ -129,14 +130,20 @@ class _Graph:
         return None
 
 
-def read_graph(store: Any) -> _Graph:
+def _known(sources: set[str]) -> set[str]:
+    """The articles a sentence was found in; "" (no article) only when it was found in none.
+    Each query row comes once from its named graph and once from the union, which has no graph."""
+    return {a for a in sources if a} or {""}
+
+
+def _read_graph(store: GraphStore) -> _Graph:
     """Run every query and merge the rows."""
     g = _Graph()
     for row in run(store, "entities"):
-        node = g.node(row["entity"].value)
-        node.classes.add(row["class"].value[len(KG):])
-        if row["label"] is not None:
-            node.labels.add(row["label"].value)
+        g.node(row["entity"].value).classes.add(row["class"].value[len(KG):])
+    for row in run(store, "labels"):
+        if row["entity"].value in g.nodes:
+            g.nodes[row["entity"].value].labels.add(row["label"].value)
     for row in run(store, "alt-labels"):
         if row["entity"].value in g.nodes:
             g.nodes[row["entity"].value].alt.add(row["alt"].value)
@@ -149,22 +156,33 @@ def read_graph(store: Any) -> _Graph:
         for key in ("identifier", "title", "date", "url"):
             if row[key] is not None:
                 entry[key] = min(entry.get(key, row[key].value), row[key].value)
+
+    def article(graph: Optional[Term]) -> str:
+        """The article whose graph this is, or "" (another graph, or none)."""
+        return graph.value if graph is not None and graph.value in g.articles else ""
+
     for row in run(store, "mentions"):
         if row["entity"].value in g.nodes:
             g.nodes[row["entity"].value].articles.add(row["article"].value)
     for row in run(store, "relations"):
         fact = g.fact(row["subject"], _kg_name(row["predicate"]) or "", row["object"])
-        if fact is not None and row["article"] is not None:
-            fact.articles.add(row["article"].value)
+        if fact is not None and article(row["graph"]):
+            fact.articles.add(article(row["graph"]))
+    statements: dict[tuple[Term, str, Term, str], set[str]] = defaultdict(set)
     for row in run(store, "statements"):
-        fact = g.fact(row["subject"], _kg_name(row["predicate"]) or "", row["object"])
+        key = (row["subject"], _kg_name(row["predicate"]) or "", row["object"], row["evidence"].value)
+        statements[key].add(article(row["graph"]))
+    for (s, p, o, sentence), sources in statements.items():
+        fact = g.fact(s, p, o)
         if fact is not None:
-            fact.evidence.add((_value(row["article"]) or "", row["evidence"].value))
-            if row["article"] is not None:
-                fact.articles.add(row["article"].value)
+            fact.evidence.update((source, sentence) for source in _known(sources))
+            fact.articles.update(a for a in sources if a)
+    evidence: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in run(store, "entity-evidence"):
         if row["entity"].value in g.nodes:
-            g.nodes[row["entity"].value].evidence.add((_value(row["article"]) or "", row["evidence"].value))
+            evidence[(row["entity"].value, row["evidence"].value)].add(article(row["graph"]))
+    for (iri, sentence), sources in evidence.items():
+        g.nodes[iri].evidence.update((source, sentence) for source in _known(sources))
     for row in run(store, "claims"):
         claim = g.claims.setdefault(row["claim"].value, _Claim(row["claim"].value))
         for key, values in (("text", claim.text), ("claimant", claim.claimant), ("quantity", claim.quantity),
@@ -187,13 +205,13 @@ def _article_sort_key(entry: Json) -> tuple[str, str, str]:
     return (entry.get("date", ""), entry.get("identifier", ""), entry["iri"])
 
 
-def graph_data(store: Any, *, title: str = "") -> Json:
+def graph_data(store: GraphStore, *, title: str = "") -> Json:
     """The page's data for the graph in `store` (any kg GraphStore), ready for json.dumps.
 
     Articles, nodes and claims are lists; the other lists refer to their entries by position.
     Evidence is [article position or null, sentence].
     """
-    g = read_graph(store)
+    g = _read_graph(store)
     articles = sorted(g.articles.values(), key=_article_sort_key)
     art = {entry["iri"]: i for i, entry in enumerate(articles)}
     ordered = sorted(g.nodes.values(), key=lambda n: (n.label().casefold(), n.iri))

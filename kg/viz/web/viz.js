@@ -26,9 +26,11 @@
   };
   var FACTS = { holdsRole: "Roles", signedOn: "Signed on" };
 
+  var t0 = performance.now();
   var DATA = JSON.parse(document.getElementById("kg-data").textContent);
   var N = DATA.nodes, E = DATA.edges, C = DATA.claims, A = DATA.articles;
-  var api = window.kgViz = { ready: false, readyMs: null, data: DATA, cy: null, errors: [] };
+  // readyMs: performance.now() when the first drawing is on screen; timings: ms per start-up step
+  var api = window.kgViz = { ready: false, readyMs: null, data: DATA, cy: null, timings: { parse: performance.now() - t0 } };
 
   // ------------------------------------------------------------------ indexes
   function lists(n) { var out = []; for (var i = 0; i < n; i++) out.push([]); return out; }
@@ -46,11 +48,19 @@
   });
   N.forEach(function (n, i) { n.articles.forEach(function (a) { nodesIn[a].push(i); }); });
   var degree = N.map(function (n, i) { return edgesOf[i].length + claimsBy[i].length + claimsAbout[i].length; });
-  var maxDegree = Math.max.apply(null, [1].concat(degree));
-  var byDegree = N.map(function (n, i) { return i; }).sort(function (a, b) { return degree[b] - degree[a] || a - b; });
+  var maxDegree = degree.reduce(function (m, d) { return d > m ? d : m; }, 1);
+  // The overview's order: relations, each weighted by the articles that state it (so that a fact
+  // reported often counts more than many one-article facts), then claims, then name.
+  var weight = N.map(function (n, i) {
+    return edgesOf[i].reduce(function (sum, k) { return sum + Math.max(1, E[k].articles.length); }, 0);
+  });
+  var byDegree = N.map(function (n, i) { return i; }).sort(function (a, b) {
+    return weight[b] - weight[a] || degree[b] - degree[a] || a - b;
+  });
   var searchKeys = N.map(function (n) {
     return [n.label].concat(n.alt || []).map(function (s) { return s.toLowerCase(); });
   });
+  api.timings.index = performance.now() - t0 - api.timings.parse;
 
   function has(sorted, x) { // binary search in a sorted list of article positions
     var lo = 0, hi = sorted.length - 1;
@@ -173,17 +183,29 @@
     ]
   });
 
+  function seeded(seed) { // mulberry32: a small deterministic random number generator
+    var a = seed >>> 0;
+    return function () {
+      a = (a + 0x6D2B79F5) >>> 0;
+      var t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
   var drawnView = null;
   function draw(then) {
     var v = drawnView = view();
     cy.batch(function () {
       cy.elements().remove();
       cy.add(elements(v));
+      // start positions from a fixed seed: the same page and view always give the same drawing
+      var random = seeded(v.nodes.length), side = 40 * Math.sqrt(cy.nodes().length + 1);
+      cy.nodes().forEach(function (n) { n.position({ x: random() * side, y: random() * side }); });
     });
     var layout = cy.layout({
-      name: "cose", animate: false, randomize: true, fit: true, padding: 30,
-      nodeRepulsion: function () { return 9000; }, idealEdgeLength: function () { return 70; },
-      numIter: 1000, nodeDimensionsIncludeLabels: false
+      name: "cose", animate: false, randomize: false, fit: true, padding: 30,
+      nodeRepulsion: function () { return 16000; }, idealEdgeLength: function () { return 90; },
+      nodeOverlap: 20, componentSpacing: 60, gravity: 1, numIter: 1000, nodeDimensionsIncludeLabels: false
     });
     layout.one("layoutstop", function () {
       if (state.selected) {
@@ -248,25 +270,43 @@
     fill(limit);
     return ul;
   }
-  function evidenceBlock(pair) { // [article position or null, sentence]
-    return el("blockquote", { className: "evidence" }, [
-      pair[1], pair[0] === null ? null : el("span", { className: "source" }, ["— ", articleLink(pair[0])])
-    ]);
-  }
-  function evidenceList(evidence, articles) {
-    var box = el("div");
-    if (evidence.length) {
-      evidence.slice(0, EVIDENCE_LIMIT).forEach(function (p) { box.appendChild(evidenceBlock(p)); });
-      if (evidence.length > EVIDENCE_LIMIT) {
-        box.appendChild(el("button", { className: "more", type: "button", text: (evidence.length - EVIDENCE_LIMIT) + " more sentences",
-          onclick: function (ev) { ev.target.remove(); evidence.slice(EVIDENCE_LIMIT).forEach(function (p) { box.appendChild(evidenceBlock(p)); }); } }));
-      }
-    } else if (articles.length) {
-      var line = el("div", { className: "muted" }, ["in "]);
-      articles.slice(0, EVIDENCE_LIMIT).forEach(function (a, j) { if (j) line.appendChild(document.createTextNode("; ")); line.appendChild(articleLink(a)); });
-      if (articles.length > EVIDENCE_LIMIT) line.appendChild(document.createTextNode(" and " + (articles.length - EVIDENCE_LIMIT) + " more"));
-      box.appendChild(line);
+  // a sentence and the articles it was read from (the first few, as links)
+  function evidenceBlock(sentence, articles) {
+    var box = el("blockquote", { className: "evidence" }, [sentence]);
+    if (articles.length) {
+      var source = el("span", { className: "source" }, ["— "]);
+      articles.slice(0, EVIDENCE_LIMIT).forEach(function (a, j) { if (j) source.appendChild(document.createTextNode("; ")); source.appendChild(articleLink(a)); });
+      if (articles.length > EVIDENCE_LIMIT) source.appendChild(document.createTextNode(" and " + (articles.length - EVIDENCE_LIMIT) + " more"));
+      box.appendChild(source);
     }
+    return box;
+  }
+  // [[article or null, sentence]…] -> [[sentence, [articles]]…]: a sentence repeated in several
+  // articles is shown once
+  function bySentence(evidence) {
+    var out = [], at = {};
+    evidence.forEach(function (p) {
+      if (at[p[1]] === undefined) { at[p[1]] = out.length; out.push([p[1], []]); }
+      if (p[0] !== null) out[at[p[1]]][1].push(p[0]);
+    });
+    return out;
+  }
+  function articleLinks(prefix, articles) {
+    var line = el("div", { className: "who" }, [prefix]);
+    articles.slice(0, EVIDENCE_LIMIT).forEach(function (a, j) { if (j) line.appendChild(document.createTextNode("; ")); line.appendChild(articleLink(a)); });
+    if (articles.length > EVIDENCE_LIMIT) line.appendChild(document.createTextNode(" and " + (articles.length - EVIDENCE_LIMIT) + " more"));
+    return line;
+  }
+  // the evidence of a relation or fact; without any, the articles that state it
+  function evidenceList(evidence, articles) {
+    var box = el("div"), sentences = bySentence(evidence);
+    function add(e) { box.appendChild(evidenceBlock(e[0], e[1])); }
+    sentences.slice(0, EVIDENCE_LIMIT).forEach(add);
+    if (sentences.length > EVIDENCE_LIMIT) {
+      box.appendChild(el("button", { className: "more", type: "button", text: (sentences.length - EVIDENCE_LIMIT) + " more sentences",
+        onclick: function (ev) { ev.target.remove(); sentences.slice(EVIDENCE_LIMIT).forEach(add); } }));
+    }
+    if (!sentences.length && articles.length) box.appendChild(articleLinks("in ", articles));
     return box;
   }
   function kbLink(iri) {
@@ -276,10 +316,19 @@
     if (m) return external("https://www.geonames.org/" + m[1], "GeoNames " + m[1]);
     return external(iri, iri);
   }
-  // a claim: text, claimant, topics, quantity, evidence sentence and (unless hideSource) its article
-  function claimCard(k, hideSource) {
-    var c = C[k];
-    var source = hideSource || !c.articles.length ? null : c.articles[0];
+  // Claims with the same text and claimant (one story in several articles) are listed once.
+  function claimGroups(ks) {
+    var groups = [], at = {};
+    ks.forEach(function (k) {
+      var key = C[k].text + "\u0000" + C[k].claimant.join(",");
+      if (at[key] === undefined) { at[key] = groups.length; groups.push([k]); } else groups[at[key]].push(k);
+    });
+    return groups;
+  }
+  // A claim (or a group of equal ones): text, claimant, topics, quantity, its evidence sentences
+  // with their article (unless hideSource: the article panel), and the articles that report it.
+  function claimCard(group, hideSource) {
+    var c = C[group[0]];
     var who = c.claimant.length
       ? el("div", { className: "who" }, ["claimed by "].concat(joined(c.claimant)))
       : el("div", { className: "who", text: "no named source" });
@@ -289,9 +338,26 @@
       var qty = [c.quantityText, c.quantity !== undefined ? "(" + c.quantity + ")" : null].filter(Boolean).join(" ");
       card.appendChild(el("div", { className: "qty", text: "quantity: " + qty }));
     }
-    (c.evidence || []).forEach(function (s) { card.appendChild(evidenceBlock([source, s])); });
-    if (!(c.evidence || []).length && source !== null) card.appendChild(el("div", { className: "who" }, ["— ", articleLink(source)]));
+    var pairs = [];
+    group.forEach(function (k) {
+      (C[k].evidence || []).forEach(function (sentence) {
+        if (!C[k].articles.length || hideSource) pairs.push([null, sentence]);
+        C[k].articles.forEach(function (a) { if (!hideSource) pairs.push([a, sentence]); });
+      });
+    });
+    var sentences = bySentence(pairs);
+    sentences.forEach(function (e) { card.appendChild(evidenceBlock(e[0], e[1])); });
+    if (!sentences.length && !hideSource) {
+      var all = [];
+      group.forEach(function (k) { all = all.concat(C[k].articles); });
+      if (all.length) card.appendChild(articleLinks("— ", all));
+    }
     return card;
+  }
+  function claimSection(title, ks, limit, hideSource) {
+    if (!ks.length) return null;
+    var groups = claimGroups(ks);
+    return section(title + " (" + groups.length + ")", listOf(groups, function (g) { return claimCard(g, hideSource); }, limit));
   }
   function joined(nodes) {
     var out = [];
@@ -340,20 +406,19 @@
         })));
       });
     });
-    if (n.evidence) parts.push(section("Evidence", listOf(n.evidence, evidenceBlock)));
+    if (n.evidence) parts.push(section("Evidence", evidenceList(n.evidence, [])));
     var listed = new Set(claimsBy[i].concat(claimsAbout[i]));
-    if (claimsBy[i].length) parts.push(section("Claims by " + n.label, listOf(claimsBy[i], function (k) { return claimCard(k); })));
-    var about = claimsAbout[i].filter(function (k) { return claimsBy[i].indexOf(k) < 0; });
-    if (about.length) parts.push(section("Claims about " + n.label, listOf(about, function (k) { return claimCard(k); })));
+    parts.push(claimSection("Claims by " + n.label, claimsBy[i]));
+    parts.push(claimSection("Claims about " + n.label, claimsAbout[i].filter(function (k) { return claimsBy[i].indexOf(k) < 0; })));
     var context = [];
     n.articles.forEach(function (a) { claimsIn[a].forEach(function (k) { if (!listed.has(k)) { listed.add(k); context.push(k); } }); });
-    if (context.length) parts.push(section("Other claims in the articles that mention it", listOf(context, function (k) { return claimCard(k); }, 10)));
+    parts.push(claimSection("Other claims in the articles that mention it", context, 10));
     if (n.articles.length) parts.push(section("Mentioned in " + plural(n.articles.length, "article"), listOf(n.articles, articleLink)));
     panel(parts);
   }
 
   function showClaim(k) {
-    panel([el("h2", { text: "Claim" }), el("div", { className: "kind" }, [swatch("Claim"), "Claim"]), claimCard(k)]);
+    panel([el("h2", { text: "Claim" }), el("div", { className: "kind" }, [swatch("Claim"), "Claim"]), claimCard([k])]);
   }
 
   function showArticle(a) {
@@ -378,7 +443,7 @@
       return el("div", null, [entityLink(e.s), " " + RELATIONS[e.p][2] + " ", entityLink(e.o),
         own.length ? evidenceList(own, []) : null]);
     })));
-    if (claimsIn[a].length) parts.push(section("Claims", listOf(claimsIn[a], function (k) { return claimCard(k, true); })));
+    parts.push(claimSection("Claims", claimsIn[a], LIST_LIMIT, true));
     panel(parts);
   }
 
@@ -391,7 +456,8 @@
     cy.elements(":selected").unselect();
     var node = cy.getElementById("n" + i);
     node.select();
-    cy.center(node);
+    var box = cy.extent(), at = node.position();
+    if (at.x < box.x1 || at.x > box.x2 || at.y < box.y1 || at.y > box.y2) cy.center(node);
   }
   function focus(i) { state.focus = i; state.selected = "n" + i; draw(); }
   function overview() { state.focus = -1; state.all = false; draw(); }
@@ -497,7 +563,9 @@
 
   // ------------------------------------------------------------------ start
   document.getElementById("title").textContent = DATA.title || "kg graph";
+  var t1 = performance.now();
   draw(function () {
+    api.timings.draw = performance.now() - t1;
     requestAnimationFrame(function () {
       api.ready = true;
       api.readyMs = performance.now();
