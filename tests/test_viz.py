@@ -202,6 +202,11 @@ def test_cli_refuses_a_missing_file_and_writes_nothing(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def test_cli_takes_one_source_only(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["viz", str(LAYOUT), "--store", str(tmp_path / "s"), "-o", str(tmp_path / "g.html")])
+    assert result.exit_code == 3 and "only one of them" in result.output
+
+
 # --------------------------------------------------------------------------- in a real browser
 
 
@@ -370,4 +375,14 @@ def test_a_big_graph_starts_from_the_most_connected_and_search_opens_a_neighbour
     assert selected_labels(chrome) == ["Person 0399"]
     around = drawn(chrome)
     assert sorted(around["labels"]) == ["Person 0000", "Person 0398", "Person 0399"]
+    assert console_errors(chrome) == []
+
+
+@pytest.mark.browser
+def test_a_graph_without_entities_opens_and_says_so(chrome: Any, tmp_path: Path) -> None:
+    source, page = tmp_path / "other.ttl", tmp_path / "other.html"
+    source.write_text("<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n", encoding="utf-8")
+    write_viz([source], output=page)
+    open_page(chrome, page)
+    assert chrome.find_element("id", "status").text.startswith("The graph has no entities.")
     assert console_errors(chrome) == []

@@ -137,33 +137,38 @@ def _known(sources: set[str]) -> set[str]:
 
 
 def _read_graph(store: GraphStore) -> _Graph:
-    """Run every query and merge the rows."""
+    """Run every query and merge the rows: articles, then what relations and claims point to,
+    then what describes the nodes (so that a node a claim names gets its label too)."""
     g = _Graph()
-    for row in run(store, "entities"):
-        g.node(row["entity"].value).classes.add(row["class"].value[len(KG):])
-    for row in run(store, "labels"):
-        if row["entity"].value in g.nodes:
-            g.nodes[row["entity"].value].labels.add(row["label"].value)
-    for row in run(store, "alt-labels"):
-        if row["entity"].value in g.nodes:
-            g.nodes[row["entity"].value].alt.add(row["alt"].value)
-    for row in run(store, "same-as"):
-        if row["entity"].value in g.nodes:
-            g.nodes[row["entity"].value].same_as.add(row["target"].value)
     for row in run(store, "articles"):
         iri = row["article"].value
         entry = g.articles.setdefault(iri, {"iri": iri})
         for key in ("identifier", "title", "date", "url"):
             if row[key] is not None:
                 entry[key] = min(entry.get(key, row[key].value), row[key].value)
+    for row in run(store, "entities"):
+        g.node(row["entity"].value).classes.add(row["class"].value[len(KG):])
+    _read_relations(store, g)
+    _read_claims(store, g)
+    for name, var, attr in (("labels", "label", "labels"), ("alt-labels", "alt", "alt"),
+                            ("same-as", "target", "same_as"), ("mentions", "article", "articles")):
+        for row in run(store, name):
+            found = g.nodes.get(row["entity"].value)
+            if found is not None:
+                getattr(found, attr).add(row[var].value)
+    for iri in {a for n in g.nodes.values() for a in n.articles} | {a for c in g.claims.values() for a in c.article}:
+        g.articles.setdefault(iri, {"iri": iri})  # an article named but not described
+    return g
+
+
+def _read_relations(store: GraphStore, g: _Graph) -> None:
+    """Relation triples with the articles that state them, and the evidence of relations and
+    of entities (agreements), each sentence with the articles whose graphs hold it."""
 
     def article(graph: Optional[Term]) -> str:
         """The article whose graph this is, or "" (another graph, or none)."""
         return graph.value if graph is not None and graph.value in g.articles else ""
 
-    for row in run(store, "mentions"):
-        if row["entity"].value in g.nodes:
-            g.nodes[row["entity"].value].articles.add(row["article"].value)
     for row in run(store, "relations"):
         fact = g.fact(row["subject"], _kg_name(row["predicate"]) or "", row["object"])
         if fact is not None and article(row["graph"]):
@@ -183,6 +188,10 @@ def _read_graph(store: GraphStore) -> _Graph:
             evidence[(row["entity"].value, row["evidence"].value)].add(article(row["graph"]))
     for (iri, sentence), sources in evidence.items():
         g.nodes[iri].evidence.update((source, sentence) for source in _known(sources))
+
+
+def _read_claims(store: GraphStore, g: _Graph) -> None:
+    """Claims; their claimants and topics become nodes even without a kg class."""
     for row in run(store, "claims"):
         claim = g.claims.setdefault(row["claim"].value, _Claim(row["claim"].value))
         for key, values in (("text", claim.text), ("claimant", claim.claimant), ("quantity", claim.quantity),
@@ -193,12 +202,9 @@ def _read_graph(store: GraphStore) -> _Graph:
     for row in run(store, "claims-about"):
         if row["claim"].value in g.claims:
             g.claims[row["claim"].value].about.add(row["about"].value)
-    for claim in g.claims.values():  # claimants and topics are nodes, even without a kg class
+    for claim in g.claims.values():
         for iri in claim.claimant | claim.about:
             g.node(iri)
-    for iri in {a for n in g.nodes.values() for a in n.articles} | {a for c in g.claims.values() for a in c.article}:
-        g.articles.setdefault(iri, {"iri": iri})  # an article named but not described
-    return g
 
 
 def _article_sort_key(entry: Json) -> tuple[str, str, str]:

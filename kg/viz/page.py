@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from kg.errors import KGError
+from kg.errors import ConfigError, KGError
 from kg.serialize import write_atomic
 from kg.stores import open_store
 from kg.viz.data import graph_data
@@ -88,6 +88,8 @@ def write_viz(
 
     `output` None writes to stdout.
     """
+    if graph_files and (store or endpoint):
+        raise ConfigError("give graph files, --store or --endpoint, only one of them")
     target = open_store(store=store, endpoint=endpoint, graph_files=graph_files or None,
                         dialect=dialect, timeout=timeout, read_only=True)
     try:
