@@ -120,7 +120,7 @@
         if (state.focus >= 0) ends.forEach(function (n) { if (nodePasses(n)) shown.add(n); });
         if (ends.some(function (n) { return shown.has(n); })) claims.push(k);
       });
-      if (!state.all && state.focus < 0) claims = claims.slice(0, CLAIM_NODE_LIMIT);
+      if (!state.all) claims = claims.slice(0, CLAIM_NODE_LIMIT);
     }
     var edges = [];
     E.forEach(function (e, k) { if (shown.has(e.s) && shown.has(e.o) && edgePasses(k)) edges.push(k); });
@@ -178,8 +178,7 @@
       } },
       { selector: "edge[kind = 'metWith']", style: { "target-arrow-shape": "none", "line-color": "#4e79a7" } },
       { selector: "edge[kind = 'claim']", style: { "line-style": "dashed", "line-color": "#d9c36a", "target-arrow-color": "#d9c36a" } },
-      { selector: ":selected", style: { "border-width": 4, "border-color": "#0969da", "line-color": "#0969da", "z-index": 10 } },
-      { selector: ".faded", style: { "opacity": 0.25 } }
+      { selector: ":selected", style: { "border-width": 4, "border-color": "#0969da", "line-color": "#0969da", "z-index": 10 } }
     ]
   });
 
@@ -192,9 +191,8 @@
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
   }
-  var drawnView = null;
   function draw(then) {
-    var v = drawnView = view();
+    var v = view();
     cy.batch(function () {
       cy.elements().remove();
       cy.add(elements(v));
@@ -249,11 +247,17 @@
     return safeUrl(url) ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: text || url }) : el("span", { text: text || url });
   }
   function swatch(cls) { var s = el("span", { className: "swatch" }); s.style.background = COLORS[cls] || COLORS.Other; return s; }
-  function entityLink(i) { return el("span", { className: "link", text: N[i].label, onclick: function () { select(i); } }); }
+  // a link inside the page: reachable with Tab, followed with Enter or a click
+  function action(text, fn) {
+    var link = el("span", { className: "link", role: "link", tabindex: "0", text: text, onclick: fn });
+    link.addEventListener("keydown", function (ev) { if (ev.key === "Enter") fn(); });
+    return link;
+  }
+  function entityLink(i) { return action(N[i].label, function () { select(i); }); }
   function articleName(a) { return A[a].title || A[a].identifier || A[a].iri; }
   function articleLink(a) {
     var text = articleName(a) + (A[a].date ? " (" + A[a].date + ")" : "");
-    return el("span", { className: "link", text: text, onclick: function () { showArticle(a); } });
+    return action(text, function () { showArticle(a); });
   }
   // a list that shows `limit` items and a button for the rest
   function listOf(items, render, limit) {
