@@ -376,6 +376,27 @@ def test_same_content_under_a_new_etag_is_not_extracted_again(serve, tmp_path: P
     assert [(h.path, h.status) for h in site.hits[mark:]] == [("/a.html", 304)]
 
 
+def test_crawl_delay_redirect_hops_and_a_long_retry_after(serve, tmp_path: Path) -> None:
+    """robots.txt's Crawl-delay spaces the requests to a host; a redirect into a disallowed path is
+    not followed; a server asking to wait an hour is given up on for this run, after one request."""
+    site = Site()
+    serve(site)
+    site.resources["/robots.txt"] = Resource(b"User-agent: *\nDisallow: /private/\nCrawl-delay: 0.3\n", "text/plain")
+    site.resources["/a.html"] = Resource(GENEVA.encode())
+    site.resources["/private/x.html"] = Resource(PRIVATE.encode())
+    site.special["/b.html"] = redirect("/private/x.html")
+    site.resources["/c.html"] = Resource(b"", status=503, headers={"Retry-After": "3600"})
+    opts = options(site, tmp_path)
+    opts.sources = [f"{site.url}/a.html", f"{site.url}/b.html", f"{site.url}/c.html"]
+    report = ingest(opts)
+    assert report.crawl.new == 1 and len(report.crawl.skipped) == 2
+    assert "disallowed by" in report.crawl.skipped[0] and "/b.html" in report.crawl.skipped[0]
+    assert "HTTP 503" in report.crawl.skipped[1] and "Retry-After 3600 s" in report.crawl.skipped[1]
+    assert site.paths() == ["/robots.txt", "/a.html", "/b.html", "/c.html"]
+    gaps = [b.at - a.at for a, b in zip(site.hits, site.hits[1:])]
+    assert min(gaps) >= 0.25, gaps  # (the server's clock sees the client's sleeps to within a few ms)
+
+
 def test_cli_ingest_to_a_file_from_a_list_of_urls(serve, tmp_path: Path) -> None:
     site = Site()
     serve(site)

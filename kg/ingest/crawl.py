@@ -182,7 +182,7 @@ class Crawler:
                        date=parse_date(page.date) or item.date, url=doc_id, source=url)
         version = PageVersion(url, fetched.validators, document_hash(doc), doc_id, fetched.final_url,
                               page.author, page.language, page.encoding)
-        if known is not None and known.hash == version.hash:
+        if (known is not None and known.hash == version.hash) or self.state.has_article(doc_id, version.hash):
             stats.unchanged += 1
             self.state.put_page(version)  # new validators, same article
             return None

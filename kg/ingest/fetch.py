@@ -125,7 +125,7 @@ class Fetcher:
         self._sleep = sleep
         self._clock = clock
         self._robots: dict[str, tuple[Protego | None, float]] = {}  # origin -> (rules or None: all disallowed, when read)
-        self._next_at: dict[str, float] = {}  # host -> earliest time of its next request
+        self._last: dict[str, float] = {}  # host -> when its last request started
         self.requests = 0  # requests sent, robots.txt included
         timeout = self.settings.timeout
         self._client = httpx.Client(
@@ -148,8 +148,8 @@ class Fetcher:
         seen = [url]
         current = url
         while True:
-            self._check_robots(current)
-            answer = self._retrying(current, validators if current == url else None, accept)
+            self._check_robots(current, url)
+            answer = self._retrying(current, validators, accept)
             if answer.location is None:
                 break
             nxt = httpx.URL(current).join(answer.location)
@@ -168,12 +168,12 @@ class Fetcher:
         status = answer.status
         if status == 304:
             return Fetched(url, final, 304)
-        if status in RETRY_STATUSES:
-            raise FetchError(f"{url}: HTTP {status} after {self.settings.retries + 1} tries{_retry_after_note(answer)}; "
-                             "skipped for this run", transient=True)
         if status != 200:
             phrase = httpx.codes.get_reason_phrase(status)
-            raise FetchError(f"{url}: HTTP {status}{' ' + phrase if phrase else ''}; skipped", transient=status >= 500)
+            what = f"{url}: HTTP {status}{' ' + phrase if phrase else ''}"
+            if status in RETRY_STATUSES:  # still, after the retries (or a Retry-After longer than we wait)
+                raise FetchError(f"{what}{_retry_after_note(answer)}; skipped for this run", transient=True)
+            raise FetchError(f"{what}; skipped", transient=status >= 500)
         headers = answer.headers
         return Fetched(
             url, final, 200, media_type=_media_type(headers), content_type=headers.get("content-type"),
@@ -246,28 +246,30 @@ class Fetcher:
             return _Answer(url, status, response.headers, b"".join(chunks))
 
     def _wait_turn(self, url: str) -> None:
-        """Keep `delay` (or the robots.txt Crawl-delay) between requests to one host."""
+        """Keep `delay` (or the robots.txt Crawl-delay, once known) after the last request to the host."""
         host = urlsplit(url).netloc.lower()
-        now = self._clock()
-        at = self._next_at.get(host, now)
-        if at > now:
-            self._sleep(at - now)
-        delay = self.settings.delay
+        last = self._last.get(host)
+        if last is not None:
+            wait = last + self._delay(url) - self._clock()
+            if wait > 0:
+                self._sleep(wait)
+        self._last[host] = self._clock()
+
+    def _delay(self, url: str) -> float:
         rules = self._robots.get(_origin(url), (None, 0.0))[0]
-        if rules is not None:
-            crawl = rules.crawl_delay(ROBOTS_TOKEN)
-            if crawl:
-                delay = max(delay, min(float(crawl), MAX_CRAWL_DELAY))
-        self._next_at[host] = max(at, now) + delay
+        crawl = rules.crawl_delay(ROBOTS_TOKEN) if rules is not None else None
+        return max(self.settings.delay, min(float(crawl), MAX_CRAWL_DELAY)) if crawl else self.settings.delay
 
     # -- robots.txt ------------------------------------------------------------------------------
-    def _check_robots(self, url: str) -> None:
+    def _check_robots(self, url: str, asked: str) -> None:
+        """FetchError unless robots.txt allows `url` (a hop of the redirects from `asked`)."""
+        where = asked if url == asked else f"{asked}: redirected to {url}"
         rules = self._rules(_origin(url))
         if rules is None:
-            raise FetchError(f"{url}: {_origin(url)}/robots.txt could not be read, so nothing there is fetched "
+            raise FetchError(f"{where}: {_origin(url)}/robots.txt could not be read, so nothing there is fetched "
                              "(RFC 9309); skipped for this run", transient=True)
         if not rules.can_fetch(url, ROBOTS_TOKEN):
-            raise FetchError(f"{url}: disallowed by {_origin(url)}/robots.txt; skipped")
+            raise FetchError(f"{where}: disallowed by {_origin(url)}/robots.txt; skipped")
 
     def _rules(self, origin: str) -> Protego | None:
         """The origin's robots.txt rules; None when it could not be read (then nothing is allowed)."""

@@ -58,7 +58,7 @@ class IngestReport:
                  f"{c.new} new, {c.changed} changed", f"{len(c.skipped)} skipped"]
         if c.waiting:
             parts.append(f"{c.waiting} waiting to be retried")
-        line = ", ".join(parts) + f"; {self.articles} article(s), {self.triples} triple(s)"
+        line = ", ".join(parts) + f", {self.requests} request(s); {self.articles} article(s), {self.triples} triple(s)"
         if self.target:
             line += f" -> {self.target}"
         if self.rounds > 1:

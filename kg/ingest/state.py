@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS feeds (
 CREATE TABLE IF NOT EXISTS pages (
     url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, hash TEXT, article_id TEXT, final_url TEXT,
     author TEXT, language TEXT, encoding TEXT, failure TEXT, retry_at REAL, checked REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS pages_article ON pages (article_id);
 CREATE TABLE IF NOT EXISTS robots (origin TEXT PRIMARY KEY, body TEXT NOT NULL, fetched REAL NOT NULL);
 """
 
@@ -126,6 +127,11 @@ class IngestState:
         if row is None:
             return None
         return KnownPage(Validators(row[0], row[1]), row[2], row[3], row[4], row[5])
+
+    def has_article(self, article_id: str, digest: str) -> bool:
+        """Whether some page already gave this article, as it is (a second URL of one article)."""
+        row = self._db.execute("SELECT 1 FROM pages WHERE article_id = ? AND hash = ? LIMIT 1", (article_id, digest))
+        return row.fetchone() is not None
 
     def put_page(self, version: PageVersion) -> None:
         """The page's article is in the sink: remember its validators and hash, forget failures."""
