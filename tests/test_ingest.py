@@ -56,7 +56,7 @@ class Site:
 
     def __init__(self) -> None:
         self.resources: dict[str, Resource] = {}
-        self.special: dict[str, Callable[[BaseHTTPRequestHandler], int]] = {}
+        self.special: dict[str, Callable[[BaseHTTPRequestHandler], None]] = {}
         self.hits: list[Hit] = []
         self.user_agents: set[str] = set()
         self.closing = threading.Event()
@@ -78,15 +78,19 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
             path = self.path.split("?")[0]
             conditional = bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"))
             site.user_agents.add(self.headers.get("User-Agent", ""))
-            hit = Hit(path, 0, conditional, time.monotonic())  # logged now: a handler may never return
+            self.hit = Hit(path, 0, conditional, time.monotonic())  # logged now: a handler may never return
             with site.lock:
-                site.hits.append(hit)
+                site.hits.append(self.hit)
             if path in site.special:
-                hit.status = site.special[path](self)
+                site.special[path](self)
             else:
-                hit.status = self.serve(site.resources.get(path))
+                self.serve(site.resources.get(path))
 
-        def serve(self, res: Resource | None) -> int:
+        def send_response(self, code: int, message: str | None = None) -> None:
+            self.hit.status = code  # before the client can see the answer
+            super().send_response(code, message)
+
+        def serve(self, res: Resource | None) -> None:
             if res is None:
                 return self.reply(404, b"<html><body><p>Not found</p></body></html>", "text/html")
             inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
@@ -94,7 +98,7 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 self.send_response(304)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                return 304
+                return None
             headers = dict(res.headers)
             if res.etag:
                 headers["ETag"] = res.etag
@@ -103,7 +107,7 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
             return self.reply(res.status, res.body, res.content_type, headers, res.length)
 
         def reply(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None,
-                  length: bool = True) -> int:
+                  length: bool = True) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             for k, v in (headers or {}).items():
@@ -115,7 +119,6 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
             self.end_headers()
             self.wfile.write(body)
-            return status
 
     return Handler
 
@@ -197,8 +200,8 @@ def atom(links: list[str]) -> bytes:  # relative links: resolved against the fee
             f"<id>urn:asia</id><updated>2025-01-20T00:00:00Z</updated>{entries}</feed>").encode()
 
 
-def never_finishes(site: Site) -> Callable[[BaseHTTPRequestHandler], int]:
-    def handle(h: BaseHTTPRequestHandler) -> int:
+def never_finishes(site: Site) -> Callable[[BaseHTTPRequestHandler], None]:
+    def handle(h: BaseHTTPRequestHandler) -> None:
         h.send_response(200)
         h.send_header("Content-Type", "text/html")
         h.send_header("Content-Length", "100000")
@@ -206,32 +209,30 @@ def never_finishes(site: Site) -> Callable[[BaseHTTPRequestHandler], int]:
         h.wfile.write(b"<html><body><p>The beginning of a page that ")
         h.wfile.flush()
         site.closing.wait(30)
-        return 200  # (the status is set when the server closes)
     return handle
 
 
-def busy_once(site: Site) -> Callable[[BaseHTTPRequestHandler], int]:
+def busy_once(site: Site) -> Callable[[BaseHTTPRequestHandler], None]:
     """429 with Retry-After: 1 on the first request, then the page (with an ETag)."""
     res = Resource(BUSY.encode(), etag='"busy-1"')
 
-    def handle(h: BaseHTTPRequestHandler) -> int:
+    def handle(h: BaseHTTPRequestHandler) -> None:
         if [hit.path for hit in site.hits].count("/news/busy.html") == 1:  # this request is the first
             h.send_response(429)
             h.send_header("Retry-After", "1")
             h.send_header("Content-Length", "0")
             h.end_headers()
-            return 429
-        return h.serve(res)  # type: ignore[attr-defined]
+            return
+        h.serve(res)  # type: ignore[attr-defined]
     return handle
 
 
-def redirect(to: str) -> Callable[[BaseHTTPRequestHandler], int]:
-    def handle(h: BaseHTTPRequestHandler) -> int:
+def redirect(to: str) -> Callable[[BaseHTTPRequestHandler], None]:
+    def handle(h: BaseHTTPRequestHandler) -> None:
         h.send_response(302)
         h.send_header("Location", to)
         h.send_header("Content-Length", "0")
         h.end_headers()
-        return 302
     return handle
 
 

@@ -99,7 +99,6 @@ class Fetched:
 class _Answer:
     """One HTTP exchange, read within the limits."""
 
-    url: str
     status: int
     headers: httpx.Headers
     body: bytes = b""
@@ -108,7 +107,7 @@ class _Answer:
 
 class Fetcher:
     """An HTTP client that keeps the rules above. `robots_get` / `robots_put` keep robots.txt
-    bodies between runs (the ingest state); `sleep` and `clock` are for tests' sake."""
+    bodies between runs (the ingest state)."""
 
     def __init__(
         self,
@@ -116,14 +115,10 @@ class Fetcher:
         *,
         robots_get: Callable[[str, float], str | None] | None = None,
         robots_put: Callable[[str, str], None] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings or FetchSettings()
         self._robots_get = robots_get
         self._robots_put = robots_put
-        self._sleep = sleep
-        self._clock = clock
         self._robots: dict[str, tuple[Protego | None, float]] = {}  # origin -> (rules or None: all disallowed, when read)
         self._last: dict[str, float] = {}  # host -> when its last request started
         self.requests = 0  # requests sent, robots.txt included
@@ -162,9 +157,9 @@ class Fetcher:
                 raise FetchError(f"{url}: more than {self.settings.max_redirects} redirects; skipped")
             seen.append(nxt_str)
             current = nxt_str
-        return self._result(url, current, answer, accept)
+        return self._result(url, current, answer)
 
-    def _result(self, url: str, final: str, answer: _Answer, accept: frozenset[str]) -> Fetched:
+    def _result(self, url: str, final: str, answer: _Answer) -> Fetched:
         status = answer.status
         if status == 304:
             return Fetched(url, final, 304)
@@ -204,7 +199,7 @@ class Fetcher:
             retry=retry_if_result(lambda a: a.status in RETRY_STATUSES)
             | retry_if_exception_type((httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError)),
             retry_error_callback=_last_outcome,
-            sleep=self._sleep,
+            sleep=time.sleep,
         )
         try:
             return retrying(self._exchange, url, validators, accept)
@@ -218,14 +213,14 @@ class Fetcher:
         headers = {"Accept": ", ".join(sorted(accept)) + ", */*;q=0.1"}
         if validators is not None:
             headers.update(validators.headers())
-        deadline = self._clock() + s.timeout
+        deadline = time.monotonic() + s.timeout
         self.requests += 1
         with self._client.stream("GET", url, headers=headers) as response:
             status = response.status_code
             if response.is_redirect:
-                return _Answer(url, status, response.headers, location=response.headers.get("location"))
+                return _Answer(status, response.headers, location=response.headers.get("location"))
             if status != 200:
-                return _Answer(url, status, response.headers)
+                return _Answer(status, response.headers)
             media = _media_type(response.headers)
             if media not in accept:
                 what = "HTML" if accept == HTML_TYPES else "HTML or a feed"
@@ -239,21 +234,21 @@ class Fetcher:
                 size += len(chunk)
                 if size > s.max_bytes:
                     raise FetchError(f"{url}: over the {s.max_bytes} byte limit; skipped")
-                if self._clock() > deadline:
+                if time.monotonic() > deadline:
                     raise FetchError(f"{url}: not complete within {s.timeout:g} s; skipped for this run",
                                      transient=True)
                 chunks.append(chunk)
-            return _Answer(url, status, response.headers, b"".join(chunks))
+            return _Answer(status, response.headers, b"".join(chunks))
 
     def _wait_turn(self, url: str) -> None:
         """Keep `delay` (or the robots.txt Crawl-delay, once known) after the last request to the host."""
         host = urlsplit(url).netloc.lower()
         last = self._last.get(host)
         if last is not None:
-            wait = last + self._delay(url) - self._clock()
+            wait = last + self._delay(url) - time.monotonic()
             if wait > 0:
-                self._sleep(wait)
-        self._last[host] = self._clock()
+                time.sleep(wait)
+        self._last[host] = time.monotonic()
 
     def _delay(self, url: str) -> float:
         rules = self._robots.get(_origin(url), (None, 0.0))[0]
@@ -273,7 +268,7 @@ class Fetcher:
 
     def _rules(self, origin: str) -> Protego | None:
         """The origin's robots.txt rules; None when it could not be read (then nothing is allowed)."""
-        now = self._clock()
+        now = time.monotonic()
         held = self._robots.get(origin)
         if held is not None and now - held[1] < (self.settings.robots_ttl if held[0] is not None else ROBOTS_RETRY):
             return held[0]
