@@ -17,7 +17,7 @@ from typing import Iterator
 
 from kg import config
 from kg.build import BuildOptions, build_graph, check_base
-from kg.errors import ConfigError
+from kg.errors import ConfigError, KGError
 from kg.ingest.crawl import Article, Crawler, CrawlStats, Progress, read_sources
 from kg.ingest.fetch import Fetcher, FetchSettings
 from kg.ingest.state import IngestState
@@ -89,7 +89,14 @@ def watch(options: IngestOptions, interval: float, report: IngestReport, progres
     with _session(options, progress) as (crawler, fetcher):
         while not stop.is_set():
             started = time.monotonic()
-            _round(options, crawler, report, progress)
+            try:
+                _round(options, crawler, report, progress)
+            except ConfigError:
+                raise  # a wrong setting stays wrong: no point in polling on
+            except KGError as exc:  # a store or server that failed may be back next round
+                report.errors.append(str(exc))
+                if progress:
+                    progress(f"error: {exc}; trying again in the next round")
             report.requests = fetcher.requests
             stop.wait(max(0.0, interval - (time.monotonic() - started)))
     return report
@@ -155,7 +162,8 @@ def _deliver(group: list[Article], opts: BuildOptions, crawler: Crawler, report:
     report.articles += len(landed)
     report.triples += built.load.triples if built.load is not None else built.triples
     if progress:
-        progress(f"loaded {len(landed)} article(s)" + (f" into {report.target}" if report.target else ""))
+        done = "loaded" if built.load is not None else "wrote"
+        progress(f"{done} {len(landed)} article(s)" + (f" into {report.target}" if report.target else ""))
 
 
 def _groups(articles: Iterator[Article], size: int, wait: float) -> Iterator[list[Article]]:
