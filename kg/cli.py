@@ -150,9 +150,7 @@ def ingest_cmd(
     except KGError as exc:
         fail(exc)
         return
-    for problem in report.errors:
-        err.print(f"[bold red]error:[/] {escape(problem)}", markup=True, soft_wrap=True)
-    err.print(report.summary(), highlight=False, soft_wrap=True)
+    err.print(report.summary(), highlight=False, soft_wrap=True)  # (errors were shown as they happened)
     c = report.crawl
     if any(e.startswith("not loaded:") for e in report.errors):
         raise typer.Exit(4)

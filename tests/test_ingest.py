@@ -489,3 +489,30 @@ def test_article_id_is_the_canonical_url_unless_it_is_the_front_page() -> None:
     assert article_id("https://n.example/a/story?id=3#x", "http://mirror/x") == "https://n.example/a/story?id=3"
     assert article_id("https://n.example/", "http://n.example/story-9") == "http://n.example/story-9"
     assert article_id(None, "http://n.example/story-9#comments") == "http://n.example/story-9"
+
+
+def test_watch_goes_on_when_the_store_is_down_and_remembers_nothing(serve, tmp_path: Path) -> None:
+    """An article that did not reach the store is fetched in full and loaded again next round."""
+    site = Site()
+    serve(site)
+    site.resources["/robots.txt"] = Resource(b"", "text/plain")
+    site.resources["/a.html"] = Resource(GENEVA.encode(), etag='"a"')
+    opts = options(site, tmp_path)
+    opts.sources = [f"{site.url}/a.html"]
+    opts.build = BuildOptions(endpoint="http://127.0.0.1:9/sparql", build_cache=tmp_path / "cache" / "build")
+    report, stop = IngestReport(), threading.Event()
+    failures: list[str] = []
+
+    def progress(line: str) -> None:
+        if line.startswith("not loaded:"):
+            failures.append(line)
+            if len(failures) == 2:
+                stop.set()
+
+    thread = threading.Thread(target=watch, args=(opts, 0.1, report, progress, stop))
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive() and len(failures) == 2 and "geneva-talks" in failures[0]
+    a_hits = [h for h in site.hits if h.path == "/a.html"]
+    assert [(h.status, h.conditional) for h in a_hits] == [(200, False), (200, False)]
+    assert report.rounds == 2 and report.errors == failures and report.articles == 0 and report.crawl.new == 2

@@ -143,13 +143,16 @@ def _deliver(group: list[Article], opts: BuildOptions, crawler: Crawler, report:
     if not group:
         return
     built = build_graph(replace(opts, paths=[], progress=None), documents=[a.doc for a in group])
-    report.errors.extend(built.errors)
+    problems = list(built.errors)
     failed: set[str] = set()
     if built.load is not None:
         report.target = built.load.target
         for graph, reason in built.load.failed.items():
-            report.errors.append(f"not loaded: {graph}: {reason}")
+            problems.append(f"not loaded: {graph}: {reason}")
             failed.add(graph)
+    report.errors.extend(problems)
+    for line in problems if progress else ():
+        progress(line)
     else:
         report.target = str(opts.output) if opts.output else ""
     base = check_base(opts.base)
