@@ -107,6 +107,57 @@ def build(
         raise typer.Exit(2)
 
 
+@app.command("ingest")
+def ingest_cmd(
+    sources: List[str] = typer.Argument(..., help="Feed URLs (RSS, Atom, JSON Feed), article URLs, or files listing URLs (one a line)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write this run's new and changed articles to this file. Default: stdout."),
+    format: str = typer.Option("turtle", "--format", "-f", help="turtle | nt | trig | nquads | jsonld"),
+    store: Optional[Path] = typer.Option(None, "--store", help=f"Load the articles into this embedded Oxigraph store (a bare --store: ./{config.DEFAULT_STORE})."),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Load the articles into this SPARQL 1.1 server (see kg load)."),
+    watch: Optional[float] = typer.Option(None, "--watch", metavar="SECONDS", help="Poll the sources again every SECONDS until Ctrl-C, loading each new article into the store."),
+    contact: str = typer.Option(config.CONTACT, "--contact", help="E-mail or URL named in the User-Agent, for site owners (default: KG_CONTACT)."),
+    delay: float = typer.Option(config.FETCH_DELAY, "--delay", min=0, help="Seconds between two requests to one host (a longer robots.txt Crawl-delay wins)."),
+    timeout: float = typer.Option(config.FETCH_TIMEOUT, "--timeout", min=0.1, help="Seconds for one request in all (connect, headers, body)."),
+    model: str = typer.Option(config.DEFAULT_MODEL, "--model", help="Any installed spaCy pipeline."),
+    base: str = typer.Option(config.DEFAULT_BASE, "--base", help="Base IRI for minted resources."),
+    link: str = typer.Option("offline", "--link", help=LINK_HELP),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help=f"Where the ingest state (ingest.sqlite), the build cache and Wikidata answers live. Default: {config.CACHE_DIR}."),
+    no_build_cache: bool = typer.Option(False, "--no-build-cache", help="Extract every article again; read and write no build cache."),
+) -> None:
+    """Fetch feeds and article pages (politely), extract the new and changed articles, load them like kg build."""
+    from kg.build import BuildOptions, default_build_cache
+    from kg.ingest import FetchSettings, IngestOptions, IngestReport, ingest, user_agent
+    from kg.ingest import watch as watch_sources
+
+    build_opts = BuildOptions(
+        output=output, format=format, model=model, base=base, link=link, cache_dir=cache_dir,
+        build_cache=None if no_build_cache else default_build_cache(cache_dir), store=store, endpoint=endpoint,
+    )
+    opts = IngestOptions(sources=sources, build=build_opts, cache_dir=cache_dir,
+                         fetch=FetchSettings(user_agent=user_agent(contact), delay=delay, timeout=timeout))
+
+    def show(line: str) -> None:
+        err.print(escape(line), soft_wrap=True, highlight=False)
+
+    report = IngestReport()
+    try:
+        if watch is None:
+            ingest(opts, report, progress=show)
+        else:
+            watch_sources(opts, watch, report, progress=show)
+    except KeyboardInterrupt:
+        err.print("interrupted", highlight=False)
+    except KGError as exc:
+        fail(exc)
+        return
+    err.print(report.summary(), highlight=False, soft_wrap=True)  # (errors were shown as they happened)
+    c = report.crawl
+    if any(e.startswith("not loaded:") for e in report.errors):
+        raise typer.Exit(4)
+    if report.errors or (c.skipped and not (c.feeds or c.fetched or c.not_modified)):
+        raise typer.Exit(2)
+
+
 @app.command("link")
 def link_cmd(
     graph: Path = typer.Argument(..., help="A graph kg built (Turtle, N-Triples, TriG, N-Quads, JSON-LD)."),

@@ -27,8 +27,13 @@ Progress = Callable[[int, "int | None"], None]
 # -- documents in ----------------------------------------------------------------------------
 def stream_documents(paths: list[Path], errors: list[str]) -> Iterator[Document]:
     """Readable documents in input order; each bad input or duplicate id becomes an error line."""
+    return unique_documents(read_documents(paths), errors)
+
+
+def unique_documents(items: Iterable[Document | InputError], errors: list[str]) -> Iterator[Document]:
+    """The documents of `items`, each id once; an InputError or a duplicate id becomes an error line."""
     seen: dict[str, str] = {}
-    for item in read_documents(paths):
+    for item in items:
         if isinstance(item, InputError):
             errors.append(str(item))
             continue
@@ -88,15 +93,17 @@ def extract_all(
     batch_size: int = config.BATCH_SIZE,
     progress: Progress | None = None,
     stats: ExtractStats | None = None,
+    documents: Iterable[Document] | None = None,
 ) -> list[ArticleRecord]:
-    """The record of every readable document under `paths`, in input order.
+    """The record of every readable document under `paths` (or of `documents`), in input order.
 
     With `cache_dir`, records of unchanged articles come from the build cache and new ones are
     added to it batch by batch (an interrupted build keeps what it finished).
     """
     check_engine(engine, workers, address)
     stats = stats if stats is not None else ExtractStats()
-    total = count_documents(paths) if progress else None
+    total = count_documents(paths) if progress and documents is None else None
+    source = stream_documents(paths, errors) if documents is None else unique_documents(documents, errors)
     slots: list[ArticleRecord | None] = []
     position: dict[int, int] = {}  # id(document) -> index in slots, for records coming back
     done = 0
@@ -113,7 +120,7 @@ def extract_all(
         def misses() -> Iterator[list[Document]]:
             """Documents in batches; cache hits are filled in here, only misses go on."""
             pending: list[Document] = []
-            for batch in _batches(stream_documents(paths, errors), batch_size):
+            for batch in _batches(source, batch_size):
                 hits = cache.get_many(batch) if cache else {}
                 for i, doc in enumerate(batch):
                     if i not in hits:

@@ -13,20 +13,22 @@ from kg.build.sorted_writer import SortedQuadWriter
 from kg.errors import ConfigError
 from kg.link import enrich_quads, link_resolution
 from kg.rdf import article_quads
-from kg.records import ArticleRecord
+from kg.records import ArticleRecord, Document
 from kg.resolve import Resolution, resolve
 
 if TYPE_CHECKING:
     from kg.stores import LoadReport
 
 
-def extract_documents(opts: BuildOptions, report: BuildReport) -> list[ArticleRecord]:
-    """Records of all readable documents, in input order: streamed, cached, on the chosen engine."""
+def extract_documents(opts: BuildOptions, report: BuildReport,
+                      documents: Iterable[Document] | None = None) -> list[ArticleRecord]:
+    """Records of all readable documents (`documents`, else those under opts.paths), in input order:
+    streamed, cached, on the chosen engine."""
     stats = ExtractStats()
     records = extract_all(
         list(opts.paths), opts.model, report.errors, engine=opts.engine, workers=opts.workers,
         address=opts.address, cache_dir=opts.build_cache, batch_size=config.BATCH_SIZE,
-        progress=opts.progress, stats=stats,
+        progress=opts.progress, stats=stats, documents=documents,
     )
     report.extracted, report.cached = stats.extracted, stats.cached
     return records
@@ -43,12 +45,12 @@ class Prepared:
     extra: list[Quad] | None = None  # the enrichment graph's quads, fetched once (iter_graphs)
 
 
-def prepare(opts: BuildOptions) -> Prepared:
+def prepare(opts: BuildOptions, documents: Iterable[Document] | None = None) -> Prepared:
     """Extract, resolve and link: everything before quads. Records hold no spaCy objects."""
     base = check_base(opts.base)
     check_link_options(opts)
     report = BuildReport()
-    records = extract_documents(opts, report)
+    records = extract_documents(opts, report, documents)
     resolution = resolve(records, base)
     link_entities(resolution, opts, records)
     report.articles = len(records)
@@ -91,8 +93,10 @@ def enrich(resolution: Resolution, opts: BuildOptions, base: str) -> list[Quad]:
     return list(enrich_quads(resolution, base, link_settings(opts)))
 
 
-def build_graph(opts: BuildOptions) -> BuildReport:
-    """Build and write the graph to opts.output (or stdout) in opts.format.
+def build_graph(opts: BuildOptions, documents: Iterable[Document] | None = None) -> BuildReport:
+    """Build and write the graph to opts.output (or stdout) in opts.format, and into the store.
+
+    `documents` are built instead of the files under opts.paths (kg ingest hands over articles).
 
     The quads stream into an external sort (kg.build.sorted_writer.SortedQuadWriter): the same
     bytes as kg.serialize.serialize, without the whole graph in memory.
@@ -101,7 +105,7 @@ def build_graph(opts: BuildOptions) -> BuildReport:
     to_store = opts.store is not None or opts.endpoint is not None
     if opts.store is not None and opts.endpoint is not None:
         raise ConfigError("give either --store or --endpoint, not both")
-    prepared = prepare(opts)
+    prepared = prepare(opts, documents)
     report = prepared.report
     if report.articles == 0 and report.errors:
         return report  # nothing readable: write nothing
