@@ -53,7 +53,7 @@ def child(articles: int, model: str, work: Path) -> None:
     """Runs under valgrind: read the parses, warm up, signal, wait, then extract inside starmap."""
     from spacy.tokens import DocBin
 
-    from kg.engines import freeze_heap, prepare_process
+    from kg.build.worker import freeze_heap, prepare_process
     from kg.extract import extract_parsed
     from kg.nlp import clean_text, load_pipeline
     from kg.records import Document

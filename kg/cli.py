@@ -5,6 +5,7 @@ so a user never sees a stack trace for a user error.
 """
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -72,7 +73,7 @@ def build(
 ) -> None:
     """Read articles, extract entities, relations and claims, and write the graph (file, stdout, store)."""
     from kg.build import BuildOptions, build_graph, default_build_cache
-    from kg.pipeline import rich_progress
+    from kg.build.progress import rich_progress
 
     opts = BuildOptions(
         paths=paths or [Path("seeds")], output=output, format=format, model=model, base=base,
@@ -103,6 +104,57 @@ def build(
         if report.load.failed:
             raise typer.Exit(4)
     if report.errors:
+        raise typer.Exit(2)
+
+
+@app.command("ingest")
+def ingest_cmd(
+    sources: List[str] = typer.Argument(..., help="Feed URLs (RSS, Atom, JSON Feed), article URLs, or files listing URLs (one a line)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write this run's new and changed articles to this file. Default: stdout."),
+    format: str = typer.Option("turtle", "--format", "-f", help="turtle | nt | trig | nquads | jsonld"),
+    store: Optional[Path] = typer.Option(None, "--store", help=f"Load the articles into this embedded Oxigraph store (a bare --store: ./{config.DEFAULT_STORE})."),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Load the articles into this SPARQL 1.1 server (see kg load)."),
+    watch: Optional[float] = typer.Option(None, "--watch", metavar="SECONDS", help="Poll the sources again every SECONDS until Ctrl-C, loading each new article into the store."),
+    contact: str = typer.Option(config.CONTACT, "--contact", help="E-mail or URL named in the User-Agent, for site owners (default: KG_CONTACT)."),
+    delay: float = typer.Option(config.FETCH_DELAY, "--delay", min=0, help="Seconds between two requests to one host (a longer robots.txt Crawl-delay wins)."),
+    timeout: float = typer.Option(config.FETCH_TIMEOUT, "--timeout", min=0.1, help="Seconds for one request in all (connect, headers, body)."),
+    model: str = typer.Option(config.DEFAULT_MODEL, "--model", help="Any installed spaCy pipeline."),
+    base: str = typer.Option(config.DEFAULT_BASE, "--base", help="Base IRI for minted resources."),
+    link: str = typer.Option("offline", "--link", help=LINK_HELP),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help=f"Where the ingest state (ingest.sqlite), the build cache and Wikidata answers live. Default: {config.CACHE_DIR}."),
+    no_build_cache: bool = typer.Option(False, "--no-build-cache", help="Extract every article again; read and write no build cache."),
+) -> None:
+    """Fetch feeds and article pages (politely), extract the new and changed articles, load them like kg build."""
+    from kg.build import BuildOptions, default_build_cache
+    from kg.ingest import FetchSettings, IngestOptions, IngestReport, ingest, user_agent
+    from kg.ingest import watch as watch_sources
+
+    build_opts = BuildOptions(
+        output=output, format=format, model=model, base=base, link=link, cache_dir=cache_dir,
+        build_cache=None if no_build_cache else default_build_cache(cache_dir), store=store, endpoint=endpoint,
+    )
+    opts = IngestOptions(sources=sources, build=build_opts, cache_dir=cache_dir,
+                         fetch=FetchSettings(user_agent=user_agent(contact), delay=delay, timeout=timeout))
+
+    def show(line: str) -> None:
+        err.print(escape(line), soft_wrap=True, highlight=False)
+
+    report = IngestReport()
+    try:
+        if watch is None:
+            ingest(opts, report, progress=show)
+        else:
+            watch_sources(opts, watch, report, progress=show)
+    except KeyboardInterrupt:
+        err.print("interrupted", highlight=False)
+    except KGError as exc:
+        fail(exc)
+        return
+    err.print(report.summary(), highlight=False, soft_wrap=True)  # (errors were shown as they happened)
+    c = report.crawl
+    if any(e.startswith("not loaded:") for e in report.errors):
+        raise typer.Exit(4)
+    if report.errors or (c.skipped and not (c.feeds or c.fetched or c.not_modified)):
         raise typer.Exit(2)
 
 
@@ -235,8 +287,6 @@ def query(
     timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for a server's answer."),
 ) -> None:
     """Run a saved query (or --file Q.rq, --sparql "...") against a store, a server or graph files."""
-    import shutil
-
     from kg.queries import format_result, run_query
 
     try:
@@ -251,6 +301,32 @@ def query(
     typer.echo(text, nl=False)
     if result.form == "SELECT" and format == "table":
         err.print(f"{len(result.rows)} row(s)", highlight=False)
+
+
+@app.command()
+def viz(
+    graph: Optional[List[Path]] = typer.Argument(None, help="Graph files (.trig .nq keep the articles' graphs; .ttl .nt too)."),
+    output: Path = typer.Option(..., "-o", "--output", help="The HTML page to write (atomically); '-' for stdout."),
+    store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help=_ENDPOINT_HELP),
+    dialect: str = typer.Option("auto", "--dialect", help=_DIALECT_HELP),
+    title: Optional[str] = typer.Option(None, "--title", help="The page's title. Default: counts of articles, entities, claims."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for a server's answer."),
+) -> None:
+    """Write one self-contained HTML page to explore the graph in a browser (works offline, from disk)."""
+    from kg.viz import write_viz
+
+    try:
+        report = write_viz(graph or None, store=store, endpoint=endpoint, output=None if str(output) == "-" else output,
+                           title=title, dialect=dialect, timeout=timeout)
+    except KGError as exc:
+        fail(exc)
+        return
+    err.print(
+        f"{report.entities} entities, {report.relations} relations, {report.claims} claims, {report.articles} articles"
+        f" -> {report.output or 'stdout'} ({report.bytes / 1e6:.1f} MB)",
+        highlight=False, soft_wrap=True,
+    )
 
 
 def optional_store_value(argv: list[str]) -> list[str]:

@@ -18,7 +18,15 @@ BATCH_SIZE = 16
 USER_AGENT = os.environ.get(
     "KG_USER_AGENT", "kg/0.1 (news knowledge-graph builder; https://w3id.org/newskg; kg@example.org)"
 )
-#: Caches (Wikidata answers, build cache) live here unless --cache-dir says otherwise.
+#: Named in the User-Agent of `kg ingest` so that site owners can reach whoever runs it; override
+#: with KG_CONTACT or `kg ingest --contact` (an e-mail address or a URL).
+CONTACT = os.environ.get("KG_CONTACT", "kg@example.org")
+#: `kg ingest` fetching: seconds between two requests to one host (a longer robots.txt Crawl-delay
+#: wins), seconds for one request in all (connect, headers, body), tries after a 429 or 5xx.
+FETCH_DELAY = 1.0
+FETCH_TIMEOUT = 30.0
+FETCH_RETRIES = 3
+#: Caches (Wikidata answers, build cache, `kg ingest` state) live here unless --cache-dir says otherwise.
 CACHE_DIR = Path(os.environ.get("KG_CACHE_DIR", Path.home() / ".cache" / "kg"))
 
 FORMATS = {  # --format name -> (pyoxigraph RdfFormat attribute, file suffix, has named graphs)

@@ -2,13 +2,15 @@
 
 Bad inputs never stop a build: `read_documents` yields an `InputError` in place of each input it
 cannot read (naming the file and line), and the caller reports it and goes on with the rest.
+An article's id is its JSONL "id", or for a file its path relative to the input root without
+the suffix (two `index.html` in different folders stay two articles); HTML pages go through the
+same extractor as fetched pages (kg.pages).
 """
 from __future__ import annotations
 
 import json
 import re
 from datetime import datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Iterator, Union
 
@@ -45,47 +47,53 @@ def parse_date(value: str | None) -> str | None:
 
 def iter_input_files(paths: Iterable[Path]) -> Iterator[Path | InputError]:
     """Expand directories recursively (sorted, known suffixes only); keep explicit files as given."""
+    for item in iter_inputs(paths):
+        yield item if isinstance(item, InputError) else item[0]
+
+
+def iter_inputs(paths: Iterable[Path]) -> Iterator[tuple[Path, str] | InputError]:
+    """(file, article id) of every input file: the id is the path relative to the input root
+    (the directory given, or the file's own directory) without its suffix, so `kg build dir/`
+    names dir/a.txt "a" and dir/x/index.html "x/index", and `kg build dir/a.txt` names it "a"."""
     for path in paths:
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if child.suffix.lower() in SUFFIXES and not any(
-                    part.startswith(".") for part in child.relative_to(path).parts
-                ):
-                    yield child
+                rel = child.relative_to(path)
+                if child.suffix.lower() in SUFFIXES and not any(part.startswith(".") for part in rel.parts):
+                    yield child, rel.with_suffix("").as_posix()
         elif path.exists():
-            yield path
+            yield path, path.stem
         else:
             yield InputError(f"{path}: no such file or directory")
 
 
 def read_documents(paths: Iterable[Path]) -> Iterator[Item]:
     """Every document under `paths`, in a stable order, or an InputError for each bad input."""
-    for item in iter_input_files(paths):
+    for item in iter_inputs(paths):
         if isinstance(item, InputError):
             yield item
             continue
-        suffix = item.suffix.lower()
+        path, doc_id = item
+        suffix = path.suffix.lower()
         if suffix in JSONL_SUFFIXES:  # a feed: streamed line by line, any size
-            yield from read_jsonl(item)
+            yield from read_jsonl(path)
             continue
         try:
-            text = read_text(item)
-        except InputError as exc:
-            yield exc
-            continue
-        try:
-            if suffix in HTML_SUFFIXES:
-                yield parse_html(text, item)
-            elif suffix in MARKDOWN_SUFFIXES:
-                yield parse_markdown(text, item)
+            data = read_bytes(path)
+            if suffix in HTML_SUFFIXES:  # decoded as a browser does: the page may declare its charset
+                yield parse_html(data, path, doc_id)
+                continue
+            text = decode_utf8(data, path)
+            if suffix in MARKDOWN_SUFFIXES:
+                yield parse_markdown(text, path, doc_id)
             else:
-                yield parse_plain(text, item)
+                yield parse_plain(text, path, doc_id)
         except InputError as exc:
             yield exc
 
 
-def read_text(path: Path) -> str:
-    """The file as text, refusing what is not a news article: too large, empty, binary, not UTF-8."""
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing what is not a news article: too large, empty, binary."""
     try:
         size = path.stat().st_size
         if size > config.MAX_INPUT_BYTES:
@@ -100,6 +108,11 @@ def read_text(path: Path) -> str:
         raise InputError(f"{path}: empty input")
     if b"\x00" in data[:8192]:
         raise InputError(f"{path}: binary file, not text")
+    return data
+
+
+def decode_utf8(data: bytes, path: Path) -> str:
+    """A text or Markdown file's text: these declare no encoding, so it must be UTF-8."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -118,16 +131,16 @@ def _leading_meta(lines: list[str]) -> tuple[str | None, str | None]:
     return title, day
 
 
-def parse_plain(text: str, path: Path) -> Document:
+def parse_plain(text: str, path: Path, doc_id: str) -> Document:
     title, day = _leading_meta(text.splitlines())
-    return Document(id=path.stem, text=text, title=title, date=day, source=str(path))
+    return Document(id=doc_id, text=text, title=title, date=day, source=str(path))
 
 
 MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 MD_MARK = re.compile(r"(\*\*|__|\*|_|`)")
 
 
-def parse_markdown(text: str, path: Path) -> Document:
+def parse_markdown(text: str, path: Path, doc_id: str) -> Document:
     """Strip Markdown syntax but keep the line structure (headings stay separate lines)."""
     lines = []
     title = None
@@ -146,101 +159,18 @@ def parse_markdown(text: str, path: Path) -> Document:
         lines.append(stripped)
     body = "\n".join(lines)
     t2, day = _leading_meta(lines)
-    return Document(id=path.stem, text=body, title=title or t2, date=day, source=str(path))
+    return Document(id=doc_id, text=body, title=title or t2, date=day, source=str(path))
 
 
-class _HTMLText(HTMLParser):
-    """Main text of a news page: <article> or <main> when present, else <body>; no scripts or nav."""
+def parse_html(data: bytes, path: Path, doc_id: str) -> Document:
+    """The article in a saved web page (kg.pages: trafilatura, the encoding found as a browser does)."""
+    from kg.pages import extract_page
 
-    SKIP = {"script", "style", "noscript", "nav", "footer", "header", "aside", "form", "svg", "figure", "template"}
-    BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "tr", "section", "article",
-             "main", "blockquote", "pre", "figcaption", "dd", "dt", "td"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: dict[str, list[str]] = {"article": [], "main": [], "body": []}
-        self.open: dict[str, int] = {"article": 0, "main": 0, "body": 0}
-        self.skip = 0
-        self.in_title = False
-        self.title = ""
-        self.h1 = ""
-        self.in_h1 = False
-        self.meta: dict[str, str] = {}
-        self.canonical: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: (v or "") for k, v in attrs}
-        if tag == "meta":
-            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
-            if key and a.get("content"):
-                self.meta.setdefault(key, a["content"])
-        elif tag == "link" and a.get("rel", "").lower() == "canonical":
-            self.canonical = a.get("href")
-        elif tag == "time" and a.get("datetime"):
-            self.meta.setdefault("time", a["datetime"])
-        if tag in self.SKIP:
-            self.skip += 1
-        if tag == "title":
-            self.in_title = True
-        if tag == "h1":
-            self.in_h1 = True
-        if tag in self.open:
-            self.open[tag] += 1
-        if tag in self.BLOCK:
-            self._emit("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP and self.skip:
-            self.skip -= 1
-        if tag == "title":
-            self.in_title = False
-        if tag == "h1":
-            self.in_h1 = False
-        if tag in self.BLOCK:
-            self._emit("\n")
-        if tag in self.open and self.open[tag]:
-            self.open[tag] -= 1
-
-    def handle_data(self, data: str) -> None:
-        if self.in_title:
-            self.title += data
-            return
-        if self.skip:
-            return
-        if self.in_h1:
-            self.h1 += data
-        self._emit(re.sub(r"\s+", " ", data))
-
-    def _emit(self, text: str) -> None:
-        for part, depth in self.open.items():
-            if depth:
-                self.parts[part].append(text)
-
-    def text(self) -> str:
-        for part in ("article", "main", "body"):
-            raw = "".join(self.parts[part])
-            if raw.strip():
-                lines = [ln.strip() for ln in raw.splitlines()]
-                return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
-        return ""
-
-
-def parse_html(text: str, path: Path) -> Document:
-    parser = _HTMLText()
-    parser.feed(text)
-    parser.close()
-    body = parser.text()
-    if not body.strip():
-        raise InputError(f"{path}: no text found in the HTML page")
-    meta = parser.meta
-    title = (meta.get("og:title") or parser.h1 or parser.title).strip() or None
-    day = None
-    for key in ("article:published_time", "datepublished", "date", "dc.date", "pubdate", "time"):
-        day = parse_date(meta.get(key))
-        if day:
-            break
-    url = meta.get("og:url") or parser.canonical or None
-    return Document(id=path.stem, text=body, title=title, date=day, url=url, source=str(path))
+    page = extract_page(data)
+    if page is None:
+        raise InputError(f"{path}: no article text found in the HTML page")
+    return Document(id=doc_id, text=page.text, title=page.title, date=parse_date(page.date),
+                    url=page.url, source=str(path))
 
 
 def read_jsonl(path: Path) -> Iterator[Item]:

@@ -14,6 +14,15 @@ class InputError(KGError):
     exit_code = 2
 
 
+class FetchError(InputError):
+    """A URL was not fetched or is not an article: robots.txt, an HTTP error, a timeout, not HTML,
+    too large. `transient` failures (timeouts, 429/5xx, lost connections) are worth another try."""
+
+    def __init__(self, message: str, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
 class ConfigError(KGError):
     """A setting or option is wrong (unknown model, bad base IRI, bad format name)."""
 
@@ -22,12 +31,6 @@ class ConfigError(KGError):
 
 class ModelError(ConfigError):
     """The spaCy pipeline cannot be loaded."""
-
-
-class ValidationError(KGError):
-    """A graph does not conform to the shapes."""
-
-    exit_code = 1
 
 
 class StoreError(KGError):

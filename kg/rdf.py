@@ -89,7 +89,7 @@ def article_quads(rec: ArticleRecord, res: Resolution, base: str) -> Iterator[Qu
             yield Quad(n, ALT, en(alt), g)
         if any(m.named for m in ent.mentions):  # "Russian" alone does not mention Russia by name
             yield Quad(n, kg("mentionedIn"), art, g)
-        yield from _link_quads(n, resolved, g)
+        yield from link_quads(n, resolved, g)
         if ent.type == "Agreement":
             for sent in sorted({m.sent for m in ent.mentions}):
                 if 0 <= sent < len(rec.sentences):
@@ -130,7 +130,7 @@ def article_quads(rec: ArticleRecord, res: Resolution, base: str) -> Iterator[Qu
             yield Quad(c, kg("quantityText"), en(claim.quantity_text), g)
 
 
-def _link_quads(n: NamedNode, ent: ResolvedEntity, g: NamedNode) -> Iterator[Quad]:
+def link_quads(n: NamedNode, ent: ResolvedEntity, g: NamedNode) -> Iterator[Quad]:
     """owl:sameAs to each linked IRI, plus a qualified kg:Link node carrying the confidence."""
     for target, confidence, method in ent.links:
         t = NamedNode(target)
@@ -147,8 +147,3 @@ def _frag(target: str) -> str:
     tail = target.rstrip("/").rsplit("/", 1)[-1]
     host = "wd" if "wikidata.org" in target else ("gn" if "geonames" in target else "x")
     return f"{host}-{tail}"
-
-
-def quads_for(records: list[ArticleRecord], res: Resolution, base: str) -> Iterator[Quad]:
-    for rec in records:
-        yield from article_quads(rec, res, base)

@@ -56,7 +56,10 @@ class Resolution:
         return self.node_of.get((article_id, key))
 
 
-def _is_named_agreement(label: str) -> bool:
+def is_named_agreement(label: str) -> bool:
+    """Whether an agreement's label is a name ("the Comprehensive Strategic Partnership Treaty"):
+    such an agreement is one node across articles and may be linked; "the military agreement"
+    stays local to its article and is not looked up."""
     words = [w for w in re.split(r"\s+", label) if w.lower() not in ("the", "a", "an", "of", "and", "on")]
     return len(words) >= 2 and all(w[:1].isupper() or w[:1].isdigit() for w in words)
 
@@ -64,7 +67,7 @@ def _is_named_agreement(label: str) -> bool:
 def entity_key(article_id: str, ent: EntityRecord) -> str:
     if ent.type == "Country" and ent.code:
         return f"country:{ent.code}"
-    if ent.type == "Agreement" and not _is_named_agreement(ent.label):
+    if ent.type == "Agreement" and not is_named_agreement(ent.label):
         return f"agreement:{article_id}:{ent.key}"
     group = "place" if ent.type == "Place" else ent.type.lower()
     return f"{group}:{norm(ent.label)}"

@@ -20,6 +20,11 @@ from kg import config
 from kg.errors import ConfigError, KGError
 from kg.namespaces import PREFIXES
 
+#: the prefixes declared in Turtle, TriG and JSON-LD output. kgr: is left out: minted IRIs have
+#: paths ("person/sergei-lavrov") that a prefixed name would have to write with escaped slashes;
+#: full IRIs read better.
+OUTPUT_PREFIXES = {k: v for k, v in PREFIXES.items() if k != "kgr"}
+
 
 def _sort_key(t: Quad | Triple) -> tuple[str, ...]:
     return tuple(str(x) for x in t)
@@ -41,13 +46,10 @@ def serialize(quads: Iterable[Quad], fmt: str) -> bytes:
         items: list = sorted(set(quads), key=_sort_key)
     else:
         items = sorted({Triple(q.subject, q.predicate, q.object) for q in quads}, key=_sort_key)
-    # kgr: is left out: minted IRIs have paths ("person/sergei-lavrov") that a prefixed name
-    # would have to write with escaped slashes; full IRIs read better.
-    prefixes = {k: v for k, v in PREFIXES.items() if k != "kgr"}
     if rdf_format in (pyoxigraph.RdfFormat.N_TRIPLES, pyoxigraph.RdfFormat.N_QUADS):
         data = pyoxigraph.serialize(items, format=rdf_format)
     else:
-        data = pyoxigraph.serialize(items, format=rdf_format, prefixes=prefixes)
+        data = pyoxigraph.serialize(items, format=rdf_format, prefixes=OUTPUT_PREFIXES)
     return data if data.endswith(b"\n") or not data else data + b"\n"
 
 

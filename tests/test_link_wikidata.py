@@ -15,10 +15,10 @@ from kg.build import BuildOptions
 from kg.link import LinkSettings, enrich_graph_iri, enrich_quads, link_resolution
 from kg.namespaces import OWL, WD
 
+from conftest import shared_path
 from link_fixtures import FakeWikidataAPI, OxigraphServer, make_resolution, oxigraph_binary, wd_links
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
 
 @pytest.fixture(scope="module")
@@ -149,16 +149,22 @@ GOLD_QIDS = {"Sergei Lavrov": "Q58217", "Kim Jong Un": "Q56226", "Russia": "Q159
              "North Korea": "Q423", "Ukraine": "Q212", "Kursk region": "Q3178"}
 
 
-@pytest.mark.server
-def test_the_seed_links_every_gold_entity_right(tmp_path, sparql, api):
-    opts = BuildOptions(paths=[ROOT / "seeds"], link="wikidata", wikidata_endpoint=sparql,
-                        wikidata_api=api.url, cache_dir=tmp_path / "cache", output=tmp_path / "seed.ttl")
+@pytest.fixture(scope="module")
+def seed_linked(tmp_path_factory, sparql, api) -> Path:
+    """The seed built once with Wikidata linking (the local mirror and the API look-alike), as Turtle."""
     from kg.build import build_graph
 
-    build_graph(opts)
+    out = tmp_path_factory.mktemp("seed-linked") / "seed.ttl"
+    build_graph(BuildOptions(paths=[ROOT / "seeds"], link="wikidata", wikidata_endpoint=sparql,
+                             wikidata_api=api.url, cache_dir=out.parent / "cache", output=out))
+    return out
+
+
+@pytest.mark.server
+def test_the_seed_links_every_gold_entity_right(seed_linked):
     import pyoxigraph
 
-    triples = list(pyoxigraph.parse(path=str(tmp_path / "seed.ttl"), format=pyoxigraph.RdfFormat.TURTLE))
+    triples = list(pyoxigraph.parse(path=str(seed_linked), format=pyoxigraph.RdfFormat.TURTLE))
     labels = {t.subject.value: t.object.value for t in triples
               if t.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label"}
     qids: dict[str, set[str]] = {}
@@ -167,13 +173,16 @@ def test_the_seed_links_every_gold_entity_right(tmp_path, sparql, api):
             qids.setdefault(labels.get(t.subject.value, ""), set()).add(t.object.value[len(WD):])
     for label, qid in GOLD_QIDS.items():
         assert qids.get(label) == {qid}, (label, qids.get(label))
-    scorer = SHARED_EVAL / "score.py"
-    if scorer.is_file():  # the referee, when shared/ is beside the repository
-        out = subprocess.run([sys.executable, str(scorer), str(tmp_path / "seed.ttl"),
-                              str(SHARED_EVAL / "gold" / "000_bf959745413853f3.json"), "--json"],
-                             capture_output=True, text=True, check=True)
-        links = json.loads(out.stdout)["links"]
-        assert links["accuracy"] == 1.0 and links["wrong"] == []
+
+
+@pytest.mark.server
+def test_the_referee_finds_every_seed_link_right(seed_linked):
+    scorer = shared_path("eval", "score.py")
+    gold = shared_path("eval", "gold", "000_bf959745413853f3.json")
+    out = subprocess.run([sys.executable, str(scorer), str(seed_linked), str(gold), "--json"],
+                         capture_output=True, text=True, check=True)
+    links = json.loads(out.stdout)["links"]
+    assert links["accuracy"] == 1.0 and links["wrong"] == []
 
 
 @pytest.mark.server

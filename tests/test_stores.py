@@ -3,6 +3,7 @@ credentials kept out of command lines and messages; faults retried, then reporte
 from __future__ import annotations
 
 import http.server
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from kg.stores import (
     load_quads,
     resolve_endpoint,
 )
-from servers import free_port, oxigraph_server
+from servers import Server, free_port, oxigraph_server
 
 EX = "http://test.example/"
 runner = CliRunner()
@@ -53,10 +54,10 @@ def graph_contents(store: GraphStore, prefix: str) -> dict[str, set[str]]:
     return out
 
 
-def drop(store: GraphStore, prefix: str) -> None:
-    if isinstance(store, SparqlStore):
-        for g in graph_contents(store, prefix):
-            store._update(f"DROP SILENT GRAPH <{g}>")
+def drop(server: Optional[Server], store: GraphStore, prefix: str) -> None:
+    """Drop the test graphs under `prefix` from a shared server (an embedded store is a temp dir)."""
+    if server is not None:
+        server.drop_graphs(graph_contents(store, prefix))
 
 
 # --------------------------------------------------------------------------- embedded store
@@ -92,16 +93,19 @@ MODES = [
 
 
 @pytest.fixture
-def make_store(request, tmp_path: Path) -> Iterator[Callable[[str, str], GraphStore]]:
+def make_store(request, tmp_path: Path) -> Iterator[Callable[[str, str], tuple[GraphStore, Optional[Server]]]]:
+    """(a store of the backend, the server behind it or None for the embedded store)."""
     opened: list[GraphStore] = []
 
-    def make(backend: str, protocol: str = "update") -> GraphStore:
+    def make(backend: str, protocol: str = "update") -> tuple[GraphStore, Optional[Server]]:
+        server: Optional[Server] = None
         if backend == "embedded":
             store: GraphStore = EmbeddedStore(tmp_path / f"store{len(opened)}")
         else:
-            store = SparqlStore(request.getfixturevalue(backend).url, protocol=protocol, timeout=30)
+            server = request.getfixturevalue(backend)
+            store = SparqlStore(server.url, protocol=protocol, timeout=30)
         opened.append(store)
-        return store
+        return store, server
 
     yield make
     for store in opened:
@@ -110,7 +114,7 @@ def make_store(request, tmp_path: Path) -> Iterator[Callable[[str, str], GraphSt
 
 @pytest.mark.parametrize("backend, protocol, bulk", MODES, ids=[f"{b}-{p}{'-bulk' if k else ''}" for b, p, k in MODES])
 def test_loading_again_replaces_each_article_graph(backend, protocol, bulk, make_store, tmp_path: Path) -> None:
-    store = make_store(backend, protocol)
+    store, server = make_store(backend, protocol)
     prefix = f"{EX}{backend}-{protocol}-{bulk}/"
     v1, v2 = tmp_path / "v1.trig", tmp_path / "v2.trig"
     v1.write_text(articles_trig(prefix, range(3), "old"))
@@ -136,12 +140,12 @@ def test_loading_again_replaces_each_article_graph(backend, protocol, bulk, make
         assert contents[f"{prefix}a1"] == {"new-1-0", "new-1-1", "new", f"{prefix}s1"}  # no stale triple
         assert contents[f"{prefix}a0"] == {"old-0-0", "old-0-1", "old-0-2", "old-0-3", "old", f"{prefix}s0"}
     finally:
-        drop(store, prefix)
+        drop(server, store, prefix)
 
 
 @pytest.mark.parametrize("backend", ["embedded", "oxigraph", "virtuoso"])
 def test_blank_nodes_of_different_loads_never_merge(backend, make_store, tmp_path: Path) -> None:
-    store = make_store(backend)
+    store, server = make_store(backend)
     prefix = f"{EX}bnodes-{backend}/"
     same = ox.BlankNode("b0")
     quads = [
@@ -153,7 +157,7 @@ def test_blank_nodes_of_different_loads_never_merge(backend, make_store, tmp_pat
         distinct = store.query(f'SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE {{ ?b <{EX}kind> "mark" }}')
         assert int(distinct.rows[0][0].value) == 2
     finally:
-        drop(store, prefix)
+        drop(server, store, prefix)
 
 
 def test_bulk_load_into_an_empty_store_then_replace(tmp_path: Path) -> None:
@@ -434,7 +438,7 @@ def test_server_answers_are_queried_with_the_union_of_graphs(oxigraph, mini_trig
         got = store.query(f"SELECT ?o WHERE {{ <{prefix}s> ?p ?o }}")
         assert [r[0].value for r in got.rows] == ["in a named graph"]
     finally:
-        drop(store, prefix)
+        drop(oxigraph, store, prefix)
 
 
 def test_default_graph_triples_are_refused_by_servers(fake) -> None:
@@ -445,10 +449,38 @@ def test_default_graph_triples_are_refused_by_servers(fake) -> None:
 
 
 
+def paths(server: Fake) -> list[str]:
+    """The paths the server was sent requests to, in order (without an empty query string)."""
+    return [path.rstrip("?") for path, _headers, _body in server.requests]
+
+
+def test_a_bulk_load_into_an_empty_server_sends_no_drop(fake, tmp_path: Path) -> None:
+    """An Oxigraph server that holds no named graph gets one ASK, then the N-Quads and no DROP
+    (every graph is new); one that holds graphs gets the DROPs of the graphs being replaced."""
+    holds_graphs = False
+
+    def answer(body: str) -> tuple[int, str, float]:
+        if "query=ASK" in body:
+            return 200, json.dumps({"head": {}, "boolean": holds_graphs}), 0
+        return 204, "", 0
+
+    server = fake(answer)
+    base = server.url.rsplit("/", 1)[0]  # http://127.0.0.1:PORT: the Oxigraph layout
+    data = three_articles(tmp_path)
+    assert load_files([data], base, bulk=True).ok
+    assert paths(server) == ["/query", "/store?no_transaction"]
+    holds_graphs = True
+    server.requests.clear()
+    assert load_files([data], base, bulk=True).ok
+    assert paths(server) == ["/query", "/update", "/store?no_transaction"]
+    drops = server.requests[1][2]
+    assert all(f"DROP SILENT GRAPH <{g}>" in drops for g in ALL) and "INSERT" not in drops
+
+
 @pytest.mark.server
-def test_bulk_load_into_an_empty_server_sends_no_drop_yet_replaces_later(tmp_path: Path) -> None:
-    """A bulk load into a server with no named graph skips the DROPs (every graph is new); a graph
-    split over two batches keeps both halves; the next bulk load replaces graphs as always."""
+def test_bulk_load_into_an_empty_server_keeps_split_graphs_whole_yet_replaces_later(tmp_path: Path) -> None:
+    """A bulk load into a server with no named graph (which sends no DROP, see the test above): a
+    graph split over two batches keeps both halves; the next bulk load replaces graphs as always."""
     prefix = EX + "fresh/"
     v1, v2 = tmp_path / "v1.nq", tmp_path / "v2.trig"
     ox.serialize(ox.parse(articles_trig(prefix, range(20), "old"), format=ox.RdfFormat.TRIG), str(v1), ox.RdfFormat.N_QUADS)
@@ -458,16 +490,11 @@ def test_bulk_load_into_an_empty_server_sends_no_drop_yet_replaces_later(tmp_pat
     server = oxigraph_server(tmp_path / "ox").start()
     try:
         store = SparqlStore(server.url)
-        updates: list[str] = []
-        real_update = store._update
-        store._update = lambda text: (updates.append(text), real_update(text))[1]  # type: ignore[method-assign]
         first = load_files([split], store, bulk=True, batch_size=30)
         assert first.ok and len(first.loaded) == 20
-        assert not any("DROP" in u for u in updates)
         contents = graph_contents(store, prefix)
         assert "late" in contents[f"{prefix}a0"] and "old-0-0" in contents[f"{prefix}a0"]
         assert load_files([v2], store, bulk=True).loaded == [f"{prefix}a5"]
-        assert any("DROP" in u for u in updates)
         assert graph_contents(store, prefix)[f"{prefix}a5"] == {"new-5-0", "new", f"{prefix}s5"}
         assert store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0][0].value == str(19 * 6 + 1 + 3)
     finally:

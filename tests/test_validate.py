@@ -274,6 +274,7 @@ def test_each_broken_graph_fails_with_one_line_naming_the_problem(tmp_path: Path
     assert len(report.violations) == 1, report.violations
     line = report.violations[0]
     assert "\n" not in line
+    assert words
     for word in words:
         assert word in line, f"{word!r} not in {line!r}"
 

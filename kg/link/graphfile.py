@@ -145,7 +145,7 @@ def link_file(path: Path, output: Path | None, mode: str = "offline", settings: 
               fmt: str | None = None, enrich: bool = False, base: str = config.DEFAULT_BASE) -> LinkFileReport:
     """Read `path`, link its entities, write graph + links to `output` (stdout when None)."""
     from kg.link import check_mode, enrich_quads, link_resolution
-    from kg.rdf import _link_quads
+    from kg.rdf import link_quads
     from kg.serialize import serialize, write_atomic
 
     check_mode(mode)
@@ -166,7 +166,7 @@ def link_file(path: Path, output: Path | None, mode: str = "offline", settings: 
         report.links += len(ent.links)
         report.wikidata += any("wikidata.org" in t for t, _c, _m in ent.links)
         for g in graphs.get(iri, [DefaultGraph()]):
-            new.extend(_link_quads(NamedNode(iri), ent, g))
+            new.extend(link_quads(NamedNode(iri), ent, g))
     if enrich:
         new.extend(enrich_quads(res, base, settings))
     write_atomic(serialize(new, out_fmt), output)

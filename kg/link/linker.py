@@ -17,6 +17,7 @@ from kg.link.settings import LinkSettings
 from kg.link.wikidata import ApiSource, Candidate, SparqlSource, qid_of
 from kg.namespaces import WD
 from kg.records import ResolvedEntity
+from kg.resolve import is_named_agreement
 
 METHOD = "wikidata"
 ORDER = {"Place": 0, "Country": 0, "Organization": 1, "Agreement": 1, "Person": 2}
@@ -28,12 +29,6 @@ class LinkReport:
     unlinked: list[str] = field(default_factory=list)  # labels looked up but left unlinked
     requests: int = 0  # HTTP requests sent (0 on a warm cache)
     cache_hits: int = 0
-
-
-def _is_named_agreement(label: str) -> bool:
-    from kg.resolve import _is_named_agreement as named
-
-    return named(label)
 
 
 REGION_WORDS = ("Oblast", "Region", "Province", "Krai", "Governorate", "Prefecture")
@@ -121,7 +116,7 @@ class WikidataLinker:
             if ent.type == "Country" and country_qid(ent):
                 add_link(ent, WD + country_qid(ent), 1.0, "country-table")
                 continue
-            if ent.type == "Agreement" and not _is_named_agreement(ent.label):
+            if ent.type == "Agreement" and not is_named_agreement(ent.label):
                 continue
             if ent.type in ORDER:
                 todo.append(ent)

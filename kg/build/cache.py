@@ -27,6 +27,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Iterable
 
+import kg
 from kg.errors import ConfigError
 from kg.records import ArticleRecord, Document
 
@@ -88,8 +89,6 @@ def pipeline_version(model: str, package: Path | None = None) -> str:
 
 @lru_cache(maxsize=8)
 def _pipeline_version(model: str, package: Path | None) -> str:
-    import kg
-
     h = hashlib.sha256()
     h.update(f"schema={SCHEMA}\0kg={kg.__version__}\0model={model_id(model)}\0".encode())
     for name in DATA_PACKAGES:
