@@ -7,7 +7,13 @@ agreement and claim stages.
 - `agents`: who does what a verb says: its subjects, shared by conjoined, participial and
   relative clauses; `group`: the entities of a coordinated phrase ("Wonsan and Pyongyang");
 - `occurred`: whether an event is said to have happened ("will meet", "plans to visit", "did not
-  meet", "if they meet", "the planned visit", "ahead of his visit" have not).
+  meet", "if they meet", "the planned visit", "ahead of his visit" have not); `realized`, the same
+  for a verb, also for a report ("did not say").
+
+`person_by_title` and `realized` still read a phrase in two ways, one for relations and
+agreements, one for claims (a parameter says which), so that the graphs stayed the same when
+relations' and claims' versions were brought here; claims resolve pronouns with their own
+discourse (kg/extract/claims/claimants.py). Making each one reading is the next step.
 
 The words these read ("the city of", modal verbs, future dates) are the lexicon of
 kg/data/patterns/relations.json. Tokens are indices into the article's `ParsedDoc`.
