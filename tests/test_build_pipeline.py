@@ -164,7 +164,7 @@ def test_the_cache_version_follows_extraction_data_but_not_saved_queries(tmp_pat
     assert base == pipeline_version(model)  # content, not location
     (package / "data" / "queries" / "extra.rq").write_text("SELECT * WHERE { ?s ?p ?o }\n")
     assert pipeline_version(model, package) == base
-    gazetteer = next((package / "data").rglob("*.txt"))
+    gazetteer = next((package / "data" / "gazetteers").glob("*.txt"))
     gazetteer.write_text(gazetteer.read_text(encoding="utf-8") + "\nnew entry\n", encoding="utf-8")
     assert pipeline_version(model, package) != base
     assert pipeline_version("another_model", package) != pipeline_version(model, package)

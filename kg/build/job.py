@@ -1,13 +1,15 @@
 """The main job: documents -> extraction records -> resolved entities -> (links) -> quads -> sink."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from pyoxigraph import Quad
 
 from kg import config
 from kg.build.extraction import ExtractStats, extract_all
+from kg.build.incremental import Target, combine, earlier_records, load_changes, open_target
 from kg.build.options import BuildOptions, BuildReport, check_base, check_link_options, link_settings
 from kg.build.sorted_writer import SortedQuadWriter
 from kg.errors import ConfigError
@@ -36,32 +38,49 @@ def extract_documents(opts: BuildOptions, report: BuildReport,
 
 @dataclass
 class Prepared:
-    """A build up to the RDF mapping: records in input order, their resolution (linked), the base."""
+    """A build up to the RDF mapping: records in input order, their resolution (linked), the base.
+
+    `everything` is what the resolution was made from: `records`, plus, in a build into a store,
+    the records of the other articles built into it before (kg.build.incremental)."""
 
     records: list[ArticleRecord]
     resolution: Resolution
     base: str
     report: BuildReport
     extra: list[Quad] | None = None  # the enrichment graph's quads, fetched once (iter_graphs)
+    everything: list[ArticleRecord] | None = None
 
 
-def prepare(opts: BuildOptions, documents: Iterable[Document] | None = None) -> Prepared:
-    """Extract, resolve and link: everything before quads. Records hold no spaCy objects."""
+def prepare(opts: BuildOptions, documents: Iterable[Document] | None = None,
+            target: Target | None = None) -> Prepared:
+    """Extract, resolve and link: everything before quads. Records hold no spaCy objects.
+
+    With a `target` store, the records already built into it are resolved and linked with this
+    build's (which replace those of the same article ids)."""
     base = check_base(opts.base)
     check_link_options(opts)
     report = BuildReport()
     records = extract_documents(opts, report, documents)
-    resolution = resolve(records, base, link=linker(opts, records))
+    everything = records
+    if target is not None:
+        earlier, stale = earlier_records(target)
+        if stale:  # made by another pipeline version: extracted again, as one build over all would
+            again = BuildReport()
+            earlier += extract_documents(replace(opts, progress=None), again, [r.doc for r in stale])
+            report.errors += again.errors
+        everything = combine(earlier, records)
+    resolution = resolve(everything, base, link=linker(opts, everything))
     report.articles = len(records)
-    return Prepared(records, resolution, base, report)
+    return Prepared(records, resolution, base, report, everything=everything)
 
 
-def iter_graphs(prepared: Prepared, opts: BuildOptions) -> Iterator[list[Quad]]:
-    """The quads of each article's named graph, in input order, then the enrichment graph's.
+def iter_graphs(prepared: Prepared, opts: BuildOptions, records: list[ArticleRecord] | None = None) -> Iterator[list[Quad]]:
+    """The quads of each article's named graph (`records`, default this build's), in order, then
+    the enrichment graph's.
 
     For sinks that write graph by graph (a store replaces one article's graph at a time).
     """
-    for rec in prepared.records:
+    for rec in prepared.records if records is None else records:
         yield list(article_quads(rec, prepared.resolution, prepared.base))
     if prepared.extra is None:
         prepared.extra = enrich(prepared.resolution, opts, prepared.base)
@@ -112,25 +131,26 @@ def build_graph(opts: BuildOptions, documents: Iterable[Document] | None = None)
     to_store = opts.store is not None or opts.endpoint is not None
     if opts.store is not None and opts.endpoint is not None:
         raise ConfigError("give either --store or --endpoint, not both")
-    prepared = prepare(opts, documents)
-    report = prepared.report
-    if report.articles == 0 and report.errors:
-        return report  # nothing readable: write nothing
-    for quads in iter_graphs(prepared, opts):
-        writer.add(quads)
-    if opts.output is not None or not to_store:
-        writer.write(opts.output)
-        report.triples = writer.triples
-    else:
-        report.triples = writer.count_triples()
-    if to_store:  # a second pass over the records: the quads are cheap to remake, costly to keep
-        report.load = store_graphs(iter_graphs(prepared, opts), opts)
+    with ExitStack() as stack:
+        target = stack.enter_context(open_target(opts, check_base(opts.base))) if to_store else None
+        prepared = prepare(opts, documents, target)
+        report = prepared.report
+        if report.articles == 0 and report.errors:
+            return report  # nothing readable: write nothing
+        for quads in iter_graphs(prepared, opts):
+            writer.add(quads)
+        if opts.output is not None or not to_store:
+            writer.write(opts.output)
+            report.triples = writer.triples
+        else:
+            report.triples = writer.count_triples()
+        if target is not None:  # passes over all records: the quads are cheap to remake, costly to keep
+            report.load = store_graphs(prepared, opts, target)
     return report
 
 
-def store_graphs(graphs: Iterable[list[Quad]], opts: BuildOptions) -> LoadReport:
-    """Load the build into the embedded store or a SPARQL server: each article's graph replaced."""
-    from kg.stores import load_quads  # the HTTP and SPARQL clients: only a build with a store sink needs them
-
-    target = opts.endpoint if opts.endpoint is not None else opts.store
-    return load_quads((q for graph in graphs for q in graph), target)
+def store_graphs(prepared: Prepared, opts: BuildOptions, target: Target) -> LoadReport:
+    """Load into the embedded store or a SPARQL server what this build changes there: the graphs
+    of all the articles built into it, sent where they differ from what it holds."""
+    return load_changes(target, prepared.records, prepared.base,
+                        lambda: iter_graphs(prepared, opts, prepared.everything))
