@@ -24,7 +24,7 @@ from itertools import combinations
 
 from kg.gazetteer import gazetteer
 from kg.resolve.clusters import Clusters
-from kg.resolve.names import acronym, agreement_name, compact, initials, organization_name, same_name, spelled
+from kg.resolve.names import acronym, agreement_name, compact, fold, initials, organization_name, same_name, spelled
 from kg.resolve.names import shortened as is_shortened
 from kg.resolve.units import Unit
 
@@ -38,8 +38,19 @@ def is_named_agreement(label: str) -> bool:
 
 
 def name_of(unit: Unit) -> tuple[str, ...]:
-    """The words a unit's name is compared by (an organisation's without its company form)."""
-    return organization_name(unit.name) if unit.type == "Organization" else unit.name
+    """The words a unit's name is compared by: an organisation's without its company form, and
+    with a country it starts with as the country's code ("U.S. Government" = "United States
+    Government")."""
+    if unit.type != "Organization":
+        return unit.name
+    name = organization_name(unit.name)
+    words = unit.label.split()
+    for n in range(min(3, len(words) - 1), 0, -1):
+        country = gazetteer().country(" ".join(words[:n]))
+        if country is not None:
+            rest = organization_name(unit.name[len(fold(" ".join(words[:n])).split()):])
+            return (f"@{country.code.lower()}", *rest) if rest else name
+    return name
 
 
 def exact_key(unit: Unit) -> str | None:
