@@ -20,7 +20,6 @@ from kg.build.cache import pipeline_version
 from kg.build.changes import changed_quads, changes, digests, is_entities_graph
 from kg.build.options import BuildOptions
 from kg.build.state import StoreState, state_path
-from kg.errors import ConfigError
 from kg.records import ArticleRecord
 
 if TYPE_CHECKING:
@@ -52,22 +51,18 @@ class Target:
 
 
 def open_target(opts: BuildOptions, base: str) -> Target:
-    """Open the store (or server) and its state; a state that the store no longer matches (the
-    store was emptied or replaced) is forgotten, and a state of another --base is refused."""
+    """Open the store (or server) and its state under `base`; a state that the store no longer
+    matches (the store was emptied or replaced) is forgotten."""
     from kg.stores import open_store  # the HTTP and SPARQL clients: only a build with a store sink needs them
 
     store = open_store(store=opts.store, endpoint=opts.endpoint)
     try:
-        state = StoreState(state_path(opts.store, opts.endpoint, opts.cache_dir))
+        state = StoreState(state_path(opts.store, opts.endpoint, opts.cache_dir), base)
     except BaseException:
         store.close()
         raise
     target = Target(store, state, pipeline_version(opts.model))
     try:
-        built_with = state.meta("base")
-        if built_with is not None and built_with != base and not state.is_empty():
-            raise ConfigError(f"{target.store.description} was built with --base {built_with}; build into it with "
-                              "that base, or into another store")
         graphs = state.graph_digests()
         if graphs and not holds_graph(store, min(graphs)):
             state.reset()
@@ -93,13 +88,13 @@ def combine(earlier: Iterable[ArticleRecord], records: list[ArticleRecord]) -> l
     return [r for r in earlier if r.doc.id not in ids] + records
 
 
-def load_changes(target: Target, records: list[ArticleRecord], base: str, graphs: GraphSource) -> LoadReport:
+def load_changes(target: Target, records: list[ArticleRecord], graphs: GraphSource) -> LoadReport:
     """Send what differs from the store (from two passes over `graphs()`, all the store's
     articles), then remember what was written; records are remembered before the load."""
     from kg.stores import load_quads
 
     state = target.state
-    state.save_records(records, target.version, {"base": base})
+    state.save_records(records, target.version)
     new = digests(graphs())
     send = changes(new, state.graph_digests(), state.description_digests())
     report = load_quads(changed_quads(graphs(), send) if send else iter(()), target.store)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from pyoxigraph import Quad
@@ -49,6 +49,7 @@ class Prepared:
     report: BuildReport
     extra: list[Quad] | None = None  # the enrichment graph's quads, fetched once (iter_graphs)
     everything: list[ArticleRecord] | None = None
+    renewed: list[ArticleRecord] = field(default_factory=list)  # earlier articles extracted again
 
 
 def prepare(opts: BuildOptions, documents: Iterable[Document] | None = None,
@@ -61,17 +62,21 @@ def prepare(opts: BuildOptions, documents: Iterable[Document] | None = None,
     check_link_options(opts)
     report = BuildReport()
     records = extract_documents(opts, report, documents)
-    everything = records
+    everything, renewed = records, []
     if target is not None:
         earlier, stale = earlier_records(target)
+        ids = {r.doc.id for r in records}
+        stale = [r for r in stale if r.doc.id not in ids]
         if stale:  # made by another pipeline version: extracted again, as one build over all would
             again = BuildReport()
-            earlier += extract_documents(replace(opts, progress=None), again, [r.doc for r in stale])
+            renewed = extract_documents(replace(opts, progress=None), again, [r.doc for r in stale])
             report.errors += again.errors
-        everything = combine(earlier, records)
+            report.extracted += again.extracted
+            report.cached += again.cached
+        everything = combine(earlier + renewed, records)
     resolution = resolve(everything, base, link=linker(opts, everything))
     report.articles = len(records)
-    return Prepared(records, resolution, base, report, everything=everything)
+    return Prepared(records, resolution, base, report, everything=everything, renewed=renewed)
 
 
 def iter_graphs(prepared: Prepared, opts: BuildOptions, records: list[ArticleRecord] | None = None) -> Iterator[list[Quad]]:
@@ -152,5 +157,5 @@ def build_graph(opts: BuildOptions, documents: Iterable[Document] | None = None)
 def store_graphs(prepared: Prepared, opts: BuildOptions, target: Target) -> LoadReport:
     """Load into the embedded store or a SPARQL server what this build changes there: the graphs
     of all the articles built into it, sent where they differ from what it holds."""
-    return load_changes(target, prepared.records, prepared.base,
+    return load_changes(target, prepared.records + prepared.renewed,
                         lambda: iter_graphs(prepared, opts, prepared.everything))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from kg.records import ArticleRecord
-from kg.resolve.agreements import agreements
+from kg.resolve.agreements import merge_agreements
 from kg.resolve.clusters import Clusters
 from kg.resolve.matching import acronyms, is_named_agreement, same_keys, same_links, shortened, surnames, variants
 from kg.resolve.nodes import TYPE_PATH, Resolution, article_iri, claim_iri, mint, slug
@@ -45,5 +45,5 @@ def resolve(records: Iterable[ArticleRecord], base: str,
     shortened(clusters)
     surnames(clusters)
     acronyms(clusters)
-    agreements(clusters)
+    merge_agreements(clusters)
     return mint(clusters, base)[0]

@@ -30,6 +30,9 @@ from kg.resolve.names import agreement_core, agreement_kinds, agreement_name, ag
 WINDOW_DAYS = 30
 #: the longest date interval (a year: kg:signedOn "2024"), to stop looking back
 LONGEST_INTERVAL = 366
+#: a report is compared with at most this many earlier reports of its parties and kind (chaining
+#: does the rest), so that a deal reported every day for years costs linear time
+LOOKBACK = 50
 
 
 def interval(value: str | None) -> tuple[int, int] | None:
@@ -89,7 +92,7 @@ class _Agreements:
             self.cluster_topics[self.clusters.find(ra)] = ta | tb
 
 
-def agreements(clusters: Clusters) -> None:
+def merge_agreements(clusters: Clusters) -> None:
     ag = _Agreements(clusters)
     named_roots = _described_named(ag)
     _unnamed(ag, named_roots)
@@ -132,7 +135,7 @@ def _unnamed(ag: _Agreements, named_roots: set[int]) -> None:
         dated = sorted((i for i in units if ag.when[i] is not None), key=lambda i: (ag.when[i], i))
         undated = [i for i in units if ag.when[i] is None]
         for n, j in enumerate(dated):
-            for i in reversed(dated[:n]):  # earlier reports, latest first
+            for i in reversed(dated[max(0, n - LOOKBACK):n]):  # earlier reports, latest first
                 if ag.when[i][0] + LONGEST_INTERVAL + WINDOW_DAYS < ag.when[j][0]:
                     break
                 if gap(ag.when[i], ag.when[j]) <= WINDOW_DAYS and _same_parties(ag, i, j):
@@ -142,11 +145,10 @@ def _unnamed(ag: _Agreements, named_roots: set[int]) -> None:
                 if _same_parties(ag, i, j):
                     ag.merge(i, j)
             continue
-        roots = {clusters.find(i) for i in dated}
-        for i in undated:
-            fitting = {clusters.find(j) for j in dated if _same_parties(ag, i, j)}
-            if len(roots) == 1 and len(fitting) == 1:
-                ag.merge(i, fitting.pop())
+        if len({clusters.find(i) for i in dated}) == 1:
+            for i in undated:
+                if any(_same_parties(ag, i, j) for j in dated):
+                    ag.merge(i, dated[0])
 
 
 def _same_parties(ag: _Agreements, i: int, j: int) -> bool:

@@ -36,6 +36,7 @@ class Clusters:
             set(u.countries) | ({u.code} if u.code and u.type in ("Place", "Country") else set()) for u in units]
         self.roles: list[set[str]] = [set(u.roles) for u in units]
         self.links: list[dict[str, tuple[float, str]]] = [{} for _ in units]  # target -> (confidence, method)
+        self.names: list[tuple[str, ...]] = [u.name for u in units]  # the words names are compared by (matching)
 
     def find(self, i: int) -> int:
         parent = self.parent

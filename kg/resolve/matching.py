@@ -20,11 +20,12 @@ never from all pairs, so the work grows with the number of distinct names, not i
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from itertools import combinations
 
 from kg.gazetteer import gazetteer
 from kg.resolve.clusters import Clusters
-from kg.resolve.names import acronym, agreement_name, compact, fold, initials, organization_name, same_name, spelled
+from kg.resolve.names import acronym, agreement_name, compact, initials, organization_name, same_name, spelled, words
 from kg.resolve.names import shortened as is_shortened
 from kg.resolve.units import Unit
 
@@ -41,38 +42,49 @@ def name_of(unit: Unit) -> tuple[str, ...]:
     """The words a unit's name is compared by: an organisation's without its company form, and
     with a country it starts with as the country's code ("U.S. Government" = "United States
     Government")."""
-    if unit.type != "Organization":
-        return unit.name
-    name = organization_name(unit.name)
-    words = unit.label.split()
-    for n in range(min(3, len(words) - 1), 0, -1):
-        country = gazetteer().country(" ".join(words[:n]))
+    return compared_name(unit.type, unit.label) if unit.type == "Organization" else unit.name
+
+
+@lru_cache(maxsize=65536)
+def compared_name(type_: str, label: str) -> tuple[str, ...]:
+    name = organization_name(words(label))
+    if type_ != "Organization":
+        return words(label)
+    parts = label.split()
+    for n in range(min(3, len(parts) - 1), 0, -1):
+        country = gazetteer().country(" ".join(parts[:n]))
         if country is not None:
-            rest = organization_name(unit.name[len(fold(" ".join(words[:n])).split()):])
+            rest = organization_name(words(label)[len(words(" ".join(parts[:n]))):])
             return (f"@{country.code.lower()}", *rest) if rest else name
     return name
 
 
 def exact_key(unit: Unit) -> str | None:
     """The key of rule 1, or None for a unit that no other unit shares by key (an unnamed agreement)."""
-    if unit.type == "Country" and unit.code:
-        return f"country:{unit.code}"
-    if unit.type == "Place":
-        country = gazetteer().country(unit.label)
-        if country is not None and unit.code in (None, country.code):
+    return _exact_key(unit.type, unit.label, unit.code)
+
+
+@lru_cache(maxsize=65536)
+def _exact_key(type_: str, label: str, code: str | None) -> str | None:
+    if type_ == "Country" and code:
+        return f"country:{code}"
+    if type_ == "Place":
+        country = gazetteer().country(label)
+        if country is not None and code in (None, country.code):
             return f"country:{country.code}"  # "Tuvalu" typed a place is the country
-    if unit.type == "Agreement":
-        return f"agreement:{agreement_name(unit.label)}" if is_named_agreement(unit.label) else None
-    name = name_of(unit)
+    if type_ == "Agreement":
+        return f"agreement:{agreement_name(label)}" if is_named_agreement(label) else None
+    name = compared_name(type_, label)
     if not name:
         return None
-    group = "place" if unit.type == "Place" else unit.type.lower()
+    group = "place" if type_ == "Place" else type_.lower()
     return f"{group}:{' '.join(name)}"
 
 
 def same_keys(clusters: Clusters) -> None:
     by_key: dict[str, list[int]] = defaultdict(list)
     for i, unit in enumerate(clusters.units):
+        clusters.names[i] = name_of(unit)
         key = exact_key(unit)
         if key is not None:
             by_key[key].append(i)
@@ -90,9 +102,13 @@ def _by_country(clusters: Clusters, members: list[int]) -> None:
     it when it is the only one, else stay together on their own."""
     with_country = [i for i in members if clusters.countries[i]]
     without = [i for i in members if not clusters.countries[i]]
-    for a, b in combinations(with_country, 2):
-        if not clusters.countries[clusters.find(a)].isdisjoint(clusters.countries[clusters.find(b)]):
-            clusters.merge(a, b)
+    first_in: dict[str, int] = {}  # country -> the first unit of this name in it
+    for i in with_country:
+        for code in sorted(clusters.countries[i]):
+            if code in first_in:
+                clusters.merge(first_in[code], i)
+            else:
+                first_in[code] = i
     roots = sorted({clusters.find(i) for i in with_country})
     anchor = roots[0] if len(roots) == 1 else (without[0] if without else None)
     for i in without:
@@ -113,13 +129,17 @@ def same_links(clusters: Clusters) -> None:
 
 
 def _names(clusters: Clusters, groups: tuple[str, ...]) -> dict[tuple[str, ...], list[int]]:
-    """Each distinct name of the given groups -> the units that carry it, in unit order."""
-    out: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    """Each distinct name (group first) of the given groups -> one unit of each cluster that
+    carries it, in unit order (a name in many articles is in few clusters)."""
+    out: dict[tuple[str, ...], list[int]] = {}
+    seen: set[tuple[tuple[str, ...], int]] = set()
     for i, unit in enumerate(clusters.units):
-        if clusters.group[i] in groups and unit.type != "Agreement":
-            name = name_of(unit)
-            if name:
-                out[(clusters.group[i], *name)].append(i)
+        if clusters.group[i] in groups and unit.type != "Agreement" and clusters.names[i]:
+            full = (clusters.group[i], *clusters.names[i])
+            root = clusters.find(i)
+            if (full, root) not in seen:
+                seen.add((full, root))
+                out.setdefault(full, []).append(i)
     return out
 
 
@@ -180,24 +200,25 @@ def surnames(clusters: Clusters) -> None:
 
 
 def acronyms(clusters: Clusters) -> None:
-    by_initials: dict[str, list[int]] = defaultdict(list)
-    by_alias: dict[str, list[int]] = defaultdict(list)
-    short: list[tuple[str, int]] = []
+    by_initials: dict[str, set[int]] = defaultdict(set)  # initials -> roots of organisations with them
+    by_alias: dict[str, set[int]] = defaultdict(set)  # acronym -> roots of organisations with it as alias
+    short: set[tuple[str, int]] = set()  # (acronym, root) of the organisations named by an acronym
     for i, unit in enumerate(clusters.units):
         if unit.type != "Organization":
             continue
+        root = clusters.find(i)
         letters = acronym(unit.label)
         if letters is not None:
-            short.append((letters, i))
+            short.add((letters, root))
             continue
-        for found in sorted({initials(unit.name), initials(organization_name(unit.name))} - {None}):
-            by_initials[found].append(i)
-        for letters in sorted({acronym(a) for a in unit.aliases} - {None}):
-            by_alias[letters].append(i)
+        for found in {initials(unit.name), initials(organization_name(unit.name))} - {None}:
+            by_initials[found].add(root)
+        for letters in {acronym(a) for a in unit.aliases} - {None}:
+            by_alias[letters].add(root)
     for letters, unit in sorted(short):
         own = clusters.find(unit)
         for index in (by_initials, by_alias):  # initials first: "EU" is the European Union, not "EU Council" (alias EU)
-            found = set(_roots(clusters, index.get(letters, [])))
+            found = set(_roots(clusters, sorted(index.get(letters, ()))))
             if found:
                 if len(found) == 1 and own not in found:
                     clusters.merge(unit, found.pop())
