@@ -2,6 +2,8 @@
 
 - `options`: BuildOptions, BuildReport, the checks made before any work
 - `job`: extract, resolve, link, map to quads, write (`build_graph`)
+- `incremental`, `state`, `changes`: builds into a store that add to it (the records already built
+  into the store, digests of what was written, what to send; docs/identity.md)
 - `extraction`: documents in, records out, from the build cache or an engine
 - `cache`: the build cache (records by article content and pipeline version)
 - `engines`, `ray_engine`, `worker`: where extraction runs (this process, a pool, Ray)
