@@ -10,8 +10,10 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from pathlib import Path
+from typing import Iterator
 
 import pytest
+from pyoxigraph import NamedNode
 
 from conftest import DATA
 from kg.build import BuildOptions, build_graph
@@ -72,6 +74,18 @@ def test_a_build_that_changes_nothing_sends_nothing(build_cache, tmp_path):
     assert again.articles == len(B)
 
 
+def test_a_graph_lost_by_the_store_is_sent_again(build_cache, tmp_path):
+    base = "https://example.org/kg/"
+    build(A + B, build_cache, tmp_path, base, store=tmp_path / "s")
+    with EmbeddedStore(tmp_path / "s") as store:
+        before = quads(store, base)
+        store.store.remove_graph(NamedNode(f"{base}article/r1_interfax"))  # behind kg's back
+    again = build(B, build_cache, tmp_path, base, store=tmp_path / "s")
+    assert articles(again.load.loaded) == {"r1_interfax"}
+    with EmbeddedStore(tmp_path / "s") as store:
+        assert quads(store, base) == before
+
+
 def test_builds_with_another_base_into_one_store_are_other_graphs(build_cache, tmp_path):
     build(A, build_cache, tmp_path, "https://example.org/kg/", store=tmp_path / "s")
     other = build(B, build_cache, tmp_path, "https://example.org/other/", store=tmp_path / "s")
@@ -95,9 +109,22 @@ def test_articles_of_an_older_pipeline_are_extracted_again(build_cache, tmp_path
         assert db.execute("SELECT COUNT(*) FROM records WHERE version = 'an older kg'").fetchone() == (0,)
 
 
+def graphs_of(base: str) -> list[str]:
+    """Every graph a build of the reports can write under `base`."""
+    return [f"{base}article/{p.stem}" for p in A + B] + [f"{base}graph/entities", f"{base}graph/wikidata"]
+
+
+@pytest.fixture
+def server_base(oxigraph) -> Iterator[str]:
+    """A base of this test's own on the shared server, whose graphs are dropped afterwards."""
+    base = f"https://example.org/{uuid.uuid4().hex}/"
+    yield base
+    oxigraph.drop_graphs(graphs_of(base))
+
+
 @pytest.mark.server
-def test_two_builds_into_an_oxigraph_server_give_what_one_build_gives(oxigraph, build_cache, tmp_path):
-    base = f"https://example.org/{uuid.uuid4().hex}/"  # the server is shared: graphs of this test only
+def test_two_builds_into_an_oxigraph_server_give_what_one_build_gives(oxigraph, server_base, build_cache, tmp_path):
+    base = server_base
     build(A, build_cache, tmp_path, base, endpoint=oxigraph.url)
     second = build(B, build_cache, tmp_path, base, endpoint=oxigraph.url)
     assert second.load.ok and articles(second.load.loaded) - {p.stem for p in B} == {"r1_interfax", "r5_tass"}
@@ -110,13 +137,12 @@ def test_two_builds_into_an_oxigraph_server_give_what_one_build_gives(oxigraph, 
 
 
 @pytest.mark.server
-def test_a_server_emptied_behind_the_state_gets_the_whole_build(oxigraph, build_cache, tmp_path):
-    base = f"https://example.org/{uuid.uuid4().hex}/"
+def test_a_server_emptied_behind_the_state_gets_the_whole_build(oxigraph, server_base, build_cache, tmp_path):
+    base = server_base
     build(A, build_cache, tmp_path, base, endpoint=oxigraph.url)
-    server = SparqlStore(oxigraph.url)
-    oxigraph.drop_graphs(sorted({row[0].value for row in server.query(ALL_QUADS).rows if row[0].value.startswith(base)}))
+    oxigraph.drop_graphs(graphs_of(base))
     report = build(B, build_cache, tmp_path, base, endpoint=oxigraph.url)
     assert report.load.ok and articles(report.load.loaded) == {p.stem for p in B}
     build(B, build_cache, tmp_path, base, store=tmp_path / "alone")  # what B alone gives
     with EmbeddedStore(tmp_path / "alone") as alone:
-        assert quads(server, base) == quads(alone, base)
+        assert quads(SparqlStore(oxigraph.url), base) == quads(alone, base)

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 #: makes the graphs of all the store's articles anew each time it is called (two passes)
 GraphSource = Callable[[], Iterable[list[Quad]]]
+#: graphs of the state asked for in the store at the start of a build (an evenly spaced sample)
+PROBES = 200
 
 
 @dataclass
@@ -63,17 +65,27 @@ def open_target(opts: BuildOptions, base: str) -> Target:
         raise
     target = Target(store, state, pipeline_version(opts.model))
     try:
-        graphs = state.graph_digests()
-        if graphs and not holds_graph(store, min(graphs)):
-            state.reset()
+        check_state(target)
     except BaseException:
         target.close()
         raise
     return target
 
 
-def holds_graph(store: GraphStore, graph: str) -> bool:
-    return bool(store.query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").boolean)
+def check_state(target: Target) -> None:
+    """Ask the store for (a sample of) the graphs the state says were written: none there, the
+    state is forgotten (an emptied or new store); some missing, they will be sent again."""
+    graphs = sorted(target.state.graph_digests())
+    if not graphs:
+        return
+    sample = graphs[::max(1, len(graphs) // PROBES)]
+    values = " ".join(f"<{g}>" for g in sample)
+    answer = target.store.query(f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}")
+    present = {row[0].value for row in answer.rows if row and row[0] is not None}
+    if not present:
+        target.state.reset()
+    elif len(present) < len(sample):
+        target.state.forget_graphs(sorted(set(sample) - present))
 
 
 def earlier_records(target: Target) -> tuple[list[ArticleRecord], list[ArticleRecord]]:

@@ -126,6 +126,11 @@ class StoreState:
             raise ConfigError(f"{self.path}: cannot write the store's build state: {exc}; build the same "
                               "articles into the store again once it is writable") from None
 
+    def forget_graphs(self, graphs: list[str]) -> None:
+        """The store lost these graphs: their digests go, so the next load sends them again."""
+        self._write(lambda db: db.executemany("DELETE FROM graphs WHERE base = ? AND graph = ?",
+                                              [(self.base, g) for g in graphs]))
+
     def reset(self) -> None:
         """Forget this base's records and digests: the store no longer holds what they say."""
         self._write(lambda db: [db.execute(f"DELETE FROM {table} WHERE base = ?", (self.base,))
