@@ -67,9 +67,10 @@ def build(
     store: Optional[Path] = typer.Option(
         None, "--store",
         help=f"Also load the graph into this embedded Oxigraph store (a bare --store at the end: ./{config.DEFAULT_STORE}); "
-        "each article's graph is replaced.",
+        "the articles join those built into it before, as one build of all (docs/identity.md).",
     ),
-    endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Also load the graph into this SPARQL 1.1 server (see kg load)."),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Also load the graph into this SPARQL 1.1 server (see kg load), "
+                                           "adding to what earlier builds put there (docs/identity.md)."),
 ) -> None:
     """Read articles, extract entities, relations and claims, and write the graph (file, stdout, store)."""
     from kg.build import BuildOptions, build_graph, default_build_cache
